@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Build the static aarch64 kestrel used by the test bed.
+#   scripts/build-arm64.sh [BUILD_DIR]      (default: build-arm64)
+# On an arm64 host this is a plain native static build; on x86_64 it cross
+# compiles with Debian's gcc-aarch64-linux-gnu. Debian 12's libfdt-dev is not
+# Multi-Arch, so the arm64 libfdt.a is taken from its .deb into BUILD_DIR/deps.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+bdir=${1:-$top/build-arm64}
+case "$bdir" in /*) ;; *) bdir=$PWD/$bdir ;; esac
+
+if [ "$(dpkg --print-architecture)" = arm64 ]; then
+	[ -d "$bdir" ] || meson setup "$bdir" "$top" -Dstatic=true -Dtests=false >/dev/null
+	exec meson compile -C "$bdir"
+fi
+
+deps=$bdir-deps
+if [ ! -f "$deps/usr/lib/aarch64-linux-gnu/libfdt.a" ]; then
+	mkdir -p "$deps"
+	(cd "$deps" && apt-get download -q libfdt-dev:arm64 >/dev/null 2>&1 &&
+		dpkg-deb -x libfdt-dev_*_arm64.deb . && rm -f libfdt-dev_*_arm64.deb) || {
+		echo "build-arm64: cannot download libfdt-dev:arm64 (run scripts/setup-deps.sh)" >&2
+		exit 1
+	}
+fi
+if [ ! -d "$bdir" ]; then
+	meson setup "$bdir" "$top" --cross-file "$top/cross/aarch64-linux-gnu.ini" \
+		-Dstatic=true -Dtests=false -Dfdt_libdir="$deps/usr/lib/aarch64-linux-gnu" >/dev/null
+fi
+meson compile -C "$bdir" >/dev/null
+echo "$bdir/kestrel"

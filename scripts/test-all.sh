@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The one command that sets up and runs every test:
+#   1. installs missing Debian packages (scripts/setup-deps.sh)
+#   2. builds the portable components natively with ASan/UBSan and runs the
+#      cmocka unit tests (meson test)
+#   3. host-side checks of the native kestrel binary
+#   4. builds the static aarch64 kestrel and runs the integration scenarios in
+#      the emulated arm64 host (GICv3 host, then GICv2 host), or directly on an
+#      arm64 KVM host
+# and ends with "N passed, N failed". Exit status 0 only when nothing failed.
+# KT_GICS="3 2" chooses the emulated hosts; KT_ONLY="a b" limits the scenarios.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+pass=0
+failn=0
+tally() {	# tally LOGFILE: count "PASS "/"FAIL " lines
+	local p f
+	p=$(grep -c '^PASS ' "$1" || true)
+	f=$(grep -c '^FAIL ' "$1" || true)
+	pass=$((pass + p))
+	failn=$((failn + f))
+}
+
+./scripts/setup-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+
+# 2. unit tests, natively, with sanitizers
+bn=$top/build-native
+if [ ! -d "$bn" ]; then
+	meson setup "$bn" -Db_sanitize=address,undefined -Db_lundef=false >/dev/null ||
+		{ echo "FAIL meson setup (native)"; echo "0 passed, 1 failed"; exit 1; }
+fi
+log=$(mktemp)
+if meson compile -C "$bn" >"$log" 2>&1; then
+	meson test -C "$bn" --print-errorlogs >"$log" 2>&1
+	cat "$log" | grep -E '^ *[0-9]+/[0-9]+ ' | sed -E 's/^ *[0-9]+\/[0-9]+ +//' |
+		awk '{ st = ($2 == "OK" || $2 == "EXPECTEDFAIL") ? "PASS" : "FAIL"; print st " unit/" $1 }' |
+		tee "$log.res"
+	grep -q FAIL "$log.res" && sed -n '/Summary of Failures/,$p; /stderr:/,/^―/p' "$log" | head -100
+	tally "$log.res"
+else
+	cat "$log"
+	echo "FAIL build (native)" | tee "$log.res"
+	tally "$log.res"
+fi
+
+# 3. host-side checks of the native binary
+bash tests/integration/host-side.sh "$bn/kestrel" | tee "$log.host"
+tally "$log.host"
+
+# 4. integration scenarios against arm64 KVM
+if kestrel=$(./scripts/build-arm64.sh "$top/build-arm64" 2>"$log.cross" | tail -n1) &&
+	[ -x "$kestrel" ]; then
+	if [ "$(uname -m)" = aarch64 ]; then gics=host; else gics=${KT_GICS:-3 2}; fi
+	for g in $gics; do
+		args=(--kestrel "$kestrel")
+		[ "$g" != host ] && args+=(--gic "$g")
+		[ -n "${KT_ONLY:-}" ] && args+=(--only "$KT_ONLY")
+		./scripts/testbed.sh "${args[@]}" | tee "$log.tb"
+		tally "$log.tb"
+		# a host that did not come up counts as a failure even with no lines
+		grep -q '^testbed ' "$log.tb" || { echo "FAIL testbed gic$g: no result"; failn=$((failn + 1)); }
+	done
+else
+	cat "$log.cross"
+	echo "FAIL build (aarch64 cross)"
+	failn=$((failn + 1))
+fi
+rm -f "$log" "$log".*
+echo
+echo "$pass passed, $failn failed"
+[ "$failn" -eq 0 ]

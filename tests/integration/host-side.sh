@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Host-side checks of a kestrel binary built for this (x86_64) machine:
+# each prints "PASS name" or "FAIL name: why".
+set -u
+k=$1
+top=$(cd "$(dirname "$0")/../.." && pwd)
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+
+ok() { echo "PASS host/$1"; }
+ko() { echo "FAIL host/$1: $2"; }
+
+# check: on a host whose /dev/kvm is missing or not arm64, one line and status != 0
+"$k" check >"$t/out" 2>"$t/err"
+rc=$?
+lines=$(cat "$t/out" "$t/err" | wc -l)
+if [ "$(uname -m)" != aarch64 ] && [ $rc -ne 0 ] && [ "$lines" -eq 1 ] &&
+	grep -Eq '^kestrel: /dev/kvm' "$t/err"; then
+	ok check-non-arm64
+elif [ "$(uname -m)" = aarch64 ]; then
+	ok check-non-arm64
+else
+	ko check-non-arm64 "rc=$rc lines=$lines: $(head -c 300 "$t/out" "$t/err")"
+fi
+
+"$k" --help >"$t/out" 2>&1 && grep -q -- '--kernel PATH' "$t/out" &&
+	grep -q 'exit status: 0 guest powered off' "$t/out" && ok help || ko help "$(head -3 "$t/out")"
+"$k" --version >"$t/out" 2>&1 && grep -Eq '^kestrel [0-9]+\.[0-9]+' "$t/out" && ok version ||
+	ko version "$(cat "$t/out")"
+
+# bad usage: one line, status 2
+for args in "--bogus" "--kernel" "--kernel /k --cpus 0" "--kernel /k --memory lots" \
+	"--kernel /k --irqchip gic9" "check --cpus 2"; do
+	"$k" $args >"$t/out" 2>&1
+	rc=$?
+	name="usage[${args}]"
+	if [ $rc -eq 2 ] && [ "$(wc -l <"$t/out")" -eq 1 ] && grep -q '^kestrel: ' "$t/out"; then
+		ok "$name"
+	else
+		ko "$name" "rc=$rc: $(head -c 200 "$t/out")"
+	fi
+done
+
+# portable components never include the KVM UAPI headers
+if grep -lE '#include <(linux/kvm|asm/kvm)\.h>' \
+	$(cd "$top" && ls devices/*.[ch] irqchip/*.[ch] arch/arm64/*.[ch] vmm/*.[ch] 2>/dev/null |
+		grep -v -E '^(vmm/(kvm|vm|vcpu)[a-z_]*\.c|irqchip/vgic_kvm\.c|arch/arm64/kvm[a-z_]*\.c)$' |
+		sed "s|^|$top/|") 2>/dev/null; then
+	ko portable-no-kvm-headers "the files above include KVM headers"
+else
+	ok portable-no-kvm-headers
+fi

@@ -1,0 +1,73 @@
+# Helpers for scenarios (busybox sh). A scenario is sourced after this file
+# with $KT_SCENARIO_DIR as its private folder; it fails by exiting non-zero
+# (use fail "why"). Guests are started in the background with their serial
+# console captured to a file and their stdin fed from a fifo.
+
+fail() {
+	echo "FAIL: $*"
+	exit 1
+}
+
+# kestrel_bg NAME ARGS...: start kestrel in the background; its console goes
+# to $KT_SCENARIO_DIR/NAME.out, its stdin comes from the fifo NAME.in.
+# Sets KT_PID.
+kestrel_bg() {
+	local name=$1
+	shift
+	local d=$KT_SCENARIO_DIR
+	rm -f "$d/$name.in"
+	mkfifo "$d/$name.in"
+	"$KT_KESTREL" "$@" <"$d/$name.in" >"$d/$name.out" 2>&1 &
+	KT_PID=$!
+	# keep the fifo open for writing so the guest's stdin does not see EOF
+	exec 9>"$d/$name.in"
+}
+
+# guest_send TEXT: write a line to the guest's stdin
+guest_send() {
+	printf '%s\n' "$1" >&9
+}
+
+# wait_for NAME PATTERN SECONDS: wait until PATTERN (grep -E) appears in the
+# console of NAME; fail on timeout or when kestrel died without printing it.
+wait_for() {
+	local out=$KT_SCENARIO_DIR/$1.out i=0 n=$(($3 * 10))
+	while [ $i -lt $n ]; do
+		grep -Eq "$2" "$out" 2>/dev/null && return 0
+		if ! kill -0 "$KT_PID" 2>/dev/null; then
+			grep -Eq "$2" "$out" 2>/dev/null && return 0
+			fail "kestrel exited before '$2' appeared"
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	fail "'$2' not seen within $3 s"
+}
+
+# wait_exit SECONDS: wait for the background kestrel to exit; sets KT_RC
+wait_exit() {
+	local i=0 n=$(($1 * 10))
+	while kill -0 "$KT_PID" 2>/dev/null; do
+		[ $i -ge $n ] && fail "kestrel still running after $1 s"
+		sleep 0.1
+		i=$((i + 1))
+	done
+	wait "$KT_PID"
+	KT_RC=$?
+}
+
+# run_guest ARGS...: run kestrel in the foreground, console to $KT_SCENARIO_DIR/fg.out,
+# status in KT_RC
+run_fg() {
+	"$KT_KESTREL" "$@" </dev/null >"$KT_SCENARIO_DIR/fg.out" 2>&1
+	KT_RC=$?
+}
+
+expect_rc() {
+	[ "$KT_RC" = "$1" ] || fail "exit status $KT_RC, expected $1"
+}
+
+# count_in NAME PATTERN: number of console lines matching PATTERN
+count_in() {
+	grep -Ec "$2" "$KT_SCENARIO_DIR/$1.out" 2>/dev/null
+}

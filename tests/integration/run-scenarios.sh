@@ -1,0 +1,45 @@
+#!/bin/sh
+# Runs every scenario in DIR/scenarios (or those named in $KT_ONLY, a space
+# separated list of scenario names), each with its own timeout, printing
+#   KT-RESULT <name> PASS|FAIL <seconds>
+# and, for a failure, its log between KT-LOG-BEGIN/KT-LOG-END lines.
+# Works in busybox sh inside the emulated host and on a real arm64 host.
+kt=${1:-/kt}
+export KT_DIR=$kt
+export KT_KESTREL=${KT_KESTREL:-$kt/kestrel}
+export KT_KERNEL=${KT_KERNEL:-$kt/guest/Image}
+export KT_INITRD=${KT_INITRD:-$kt/guest/initrd.cpio}
+work=${KT_WORK:-/tmp/kt-work}
+mkdir -p "$work"
+for f in "$kt"/scenarios/*.sh; do
+	name=$(basename "$f" .sh)
+	if [ -n "$KT_ONLY" ]; then
+		case " $KT_ONLY " in *" $name "*) ;; *) continue ;; esac
+	fi
+	# "# timeout: N" in the scenario sets its limit (seconds), default 60
+	limit=$(sed -n 's/^# timeout: *\([0-9]*\).*/\1/p' "$f" | head -n1)
+	limit=${limit:-60}
+	dir=$work/$name
+	rm -rf "$dir" && mkdir -p "$dir"
+	start=$(date +%s)
+	KT_SCENARIO_DIR=$dir timeout -s KILL "$limit" sh -c ". $kt/lib.sh; . $f" \
+		>"$dir/log" 2>&1 </dev/null
+	rc=$?
+	end=$(date +%s)
+	# nothing a scenario started may outlive it
+	killall -9 kestrel >/dev/null 2>&1
+	if [ $rc -eq 0 ]; then
+		echo "KT-RESULT $name PASS $((end - start))"
+	else
+		[ $rc -eq 137 ] && echo "scenario killed after its ${limit}s timeout" >>"$dir/log"
+		echo "KT-RESULT $name FAIL $((end - start))"
+		echo "KT-LOG-BEGIN $name"
+		tail -n 200 "$dir/log"
+		for g in "$dir"/*.out; do
+			[ -f "$g" ] || continue
+			echo "--- $(basename "$g") (last 80 lines)"
+			tail -n 80 "$g"
+		done
+		echo "KT-LOG-END $name"
+	fi
+done

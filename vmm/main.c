@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * kestrel's entry: turn flags into a struct vm_config and hand it to
+ * vm_run(); map errors to exit statuses. Nothing else lives here.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "vmm/check.h"
+#include "vmm/cli.h"
+#include "vmm/kvm_probe.h"
+#include "vmm/log.h"
+#include "vmm/vm.h"
+
+int main(int argc, char **argv)
+{
+	struct vm_config cfg;
+	struct cli_result res;
+	struct host_caps caps;
+	char err[512];
+
+	if (cli_parse(argc, argv, &cfg, &res, err, sizeof(err))) {
+		log_err("%s", err);
+		return EXIT_USAGE;
+	}
+	log_set_level(cfg.log_level);
+	switch (res.action) {
+	case CLI_HELP:
+		fputs(cli_usage, stdout);
+		return 0;
+	case CLI_VERSION:
+		printf("kestrel %s\n", KESTREL_VERSION);
+		return 0;
+	case CLI_CHECK:
+		if (kvm_probe(&caps, err, sizeof(err))) {
+			log_err("%s", err);
+			return EXIT_FAILURE_VMM;
+		}
+		if (!caps.arm64_kvm) {
+			log_err("/dev/kvm here runs %s guests: kestrel needs an arm64 host with KVM",
+				caps.host_arch);
+			return EXIT_FAILURE_VMM;
+		}
+		return check_report(&caps, res.json, stdout);
+	case CLI_RUN:
+		break;
+	}
+	if (kvm_probe(&caps, err, sizeof(err))) {
+		log_err("%s", err);
+		return EXIT_FAILURE_VMM;
+	}
+	return vm_run(&cfg, &caps);
+}
