@@ -23,8 +23,11 @@ if [ ! -f "$deps/usr/lib/aarch64-linux-gnu/libfdt.a" ]; then
 		exit 1
 	}
 fi
+# Meson 1.0 does not expand @DIRNAME@ in cross files: write one with absolute paths.
+mkdir -p "$deps"
+sed "s|@DIRNAME@|$top/cross|g" "$top/cross/aarch64-linux-gnu.ini" >"$deps/cross.ini"
 if [ ! -d "$bdir" ]; then
-	meson setup "$bdir" "$top" --cross-file "$top/cross/aarch64-linux-gnu.ini" \
+	meson setup "$bdir" "$top" --cross-file "$deps/cross.ini" \
 		-Dstatic=true -Dtests=false -Dfdt_libdir="$deps/usr/lib/aarch64-linux-gnu" >/dev/null
 fi
 meson compile -C "$bdir" >/dev/null

@@ -5,7 +5,10 @@
 # booted once and runs them all.
 #
 #   scripts/testbed.sh [--gic 3|2] [--only "name name"] [--kestrel PATH]
+#                      [--scenarios DIR] [--env "VAR=value ..."]
 #
+# --scenarios runs another set (bench/scenarios for the benchmarks); --env
+# passes variables to the scenarios (e.g. KT_IRQCHIP=user KT_BENCH_RUNS=15).
 # Prints one "PASS name"/"FAIL name" line per scenario, then a summary line
 # "testbed: N passed, N failed". Logs of failed scenarios are kept in
 # build-testbed/logs/. Exit status: 0 when all passed.
@@ -14,11 +17,15 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 gic=3
 only=""
 kestrel=""
+scen=$top/tests/integration/scenarios
+env=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--gic) gic=$2; shift 2 ;;
 	--only) only=$2; shift 2 ;;
 	--kestrel) kestrel=$2; shift 2 ;;
+	--scenarios) scen=$(cd "$2" && pwd); shift 2 ;;
+	--env) env=$2; shift 2 ;;
 	*) echo "testbed: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -69,12 +76,12 @@ if [ "$(uname -m)" = aarch64 ] && [ -c /dev/kvm ]; then
 	# A real arm64 KVM host: run the scenarios here.
 	kt=$out/kt
 	rm -rf "$kt" && mkdir -p "$kt/guest"
-	cp -r "$top/tests/integration/scenarios" "$top/tests/integration/lib.sh" \
-		"$top/tests/integration/run-scenarios.sh" "$kt/"
+	cp -r "$scen" "$kt/scenarios"
+	cp "$top"/tests/integration/*.sh "$top"/bench/*.sh "$kt/"
 	cp "$kestrel" "$kt/kestrel"
 	cp "$cache/kernel/Image" "$kt/guest/Image"
 	cp "$out/guest-initrd.cpio" "$kt/guest/initrd.cpio"
-	KT_ONLY=$only KT_WORK=$out/work sh "$kt/run-scenarios.sh" "$kt" | tee "$out/console-gic$gic.log"
+	env $env KT_ONLY=$only KT_WORK=$out/work sh "$kt/run-scenarios.sh" "$kt" | tee "$out/console-gic$gic.log"
 else
 	# The emulated host's initramfs: busybox, kestrel, the guest, the scenarios.
 	hroot=$out/host-root
@@ -82,8 +89,8 @@ else
 	cp "$bb" "$hroot/bin/busybox"
 	cp "$top/tests/integration/host-init.sh" "$hroot/init"
 	chmod +x "$hroot/init"
-	cp -r "$top/tests/integration/scenarios" "$top/tests/integration/lib.sh" \
-		"$top/tests/integration/run-scenarios.sh" "$hroot/kt/"
+	cp -r "$scen" "$hroot/kt/scenarios"
+	cp "$top"/tests/integration/*.sh "$top"/bench/*.sh "$hroot/kt/"
 	cp "$kestrel" "$hroot/kt/kestrel"
 	ln -s /kt/kestrel "$hroot/bin/kestrel"
 	cp "$cache/kernel/Image" "$hroot/kt/guest/Image"
@@ -95,12 +102,13 @@ else
 
 	# Overall limit: every scenario's own limit plus boot time.
 	limit=120
-	for f in "$top"/tests/integration/scenarios/*.sh; do
+	for f in "$scen"/*.sh; do
 		n=$(sed -n 's/^# timeout: *\([0-9]*\).*/\1/p' "$f" | head -n1)
 		limit=$((limit + ${n:-60}))
 	done
 	append="console=ttyAMA0 quiet loglevel=1 rdinit=/init KT_HOST_GIC=$gic"
 	[ -n "$only" ] && append="$append KT_ONLY=${only// /,}"
+	[ -n "$env" ] && append="$append $env"
 	timeout -s KILL "$limit" qemu-system-aarch64 \
 		-machine "virt,virtualization=on,gic-version=$gic" -cpu max,pauth-impdef=on \
 		-smp 2 -m 2048 -display none -monitor none -serial stdio -no-reboot -nic none \
@@ -115,7 +123,7 @@ awk -v logs="$logs" '
 	/^KT-LOG-BEGIN / { f = logs "/" $2 ".log"; next }
 	/^KT-LOG-END /   { close(f); f = ""; next }
 	f != ""          { print > f }
-' "$out/console-gic$gic.log"
+' < <(tr -d '\r' <"$out/console-gic$gic.log")
 while read -r tag name res secs; do
 	[ "$tag" = KT-RESULT ] || continue
 	if [ "$res" = PASS ]; then
@@ -131,5 +139,6 @@ if ! grep -q "KT-HOST-DONE" "$out/console-gic$gic.log"; then
 	tail -n 30 "$out/console-gic$gic.log"
 	failn=$((failn + 1))
 fi
+grep '^BENCH ' < <(tr -d '\r' <"$out/console-gic$gic.log") | tee "$out/bench-gic$gic.txt" || true
 echo "testbed gic$gic: $pass passed, $failn failed"
 [ "$failn" -eq 0 ]

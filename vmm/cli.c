@@ -3,16 +3,22 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "vmm/config_json.h"
 #include "vmm/util.h"
 
 const char cli_usage[] =
 	"usage: kestrel --kernel PATH [options]      run a microVM\n"
+	"       kestrel --config FILE [options]      run the microVM FILE describes\n"
 	"       kestrel check [--json]               what this host offers\n"
 	"       kestrel --help | --version\n"
 	"\n"
 	"options:\n"
+	"  --config FILE          JSON VM description (docs/config.md); other flags\n"
+	"                         override its values, --disk/--net replace its lists\n"
+	"  --print-config         print the effective configuration as JSON and exit\n"
 	"  --kernel PATH          arm64 Linux Image or Image.gz\n"
 	"  --initrd PATH          initramfs\n"
 	"  --cmdline STR          kernel command line (default: \"" VM_DEFAULT_CMDLINE "\")\n"
@@ -22,8 +28,18 @@ const char cli_usage[] =
 	"  --irqchip LIST         auto, kvm-v3, kvm-v2, user, or a comma list tried in\n"
 	"                         order (auto = kvm-v3,kvm-v2,user)\n"
 	"  --on-reboot ACTION     restart (default) or exit\n"
+	"  --disk path=F[,readonly=on|off][,id=ID]\n"
+	"                         virtio-blk disk (up to 8; ID: serial, up to 20 bytes)\n"
+	"  --net tap=NAME[,mac=52:54:00:12:34:56]\n"
+	"                         virtio-net on a host tap interface (up to 4)\n"
+	"  --rng                  virtio-rng\n"
+	"  --vsock cid=N          virtio-vsock with guest CID N (3 or more)\n"
+	"  --serial stdio|off     the serial port on stdin/stdout (default) or nowhere\n"
+	"  --seccomp on|log|off   system call filter: enforce (default), log only, none\n"
+	"  --api-socket PATH      unix socket for the API\n"
 	"  --dump-dtb FILE        write the generated device tree to FILE\n"
 	"  --log-level LEVEL      error, warn, info (default), debug\n"
+	"  --log-file FILE        write the log to FILE instead of stderr\n"
 	"  --stats                print interrupt statistics at exit\n"
 	"\n"
 	"console: kestrel's stdin/stdout are the guest's serial port; on a terminal,\n"
@@ -32,67 +48,273 @@ const char cli_usage[] =
 	"exit status: 0 guest powered off, 1 VMM or guest failure, 2 usage or config\n"
 	"error, 3 guest reset with --on-reboot exit.\n";
 
-void vm_config_defaults(struct vm_config *cfg)
-{
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->cmdline = VM_DEFAULT_CMDLINE;
-	cfg->cpus = VM_DEFAULT_CPUS;
-	cfg->memory = VM_DEFAULT_MEMORY;
-	cfg->irqchip.kind[0] = IRQCHIP_KVM_V3;
-	cfg->irqchip.kind[1] = IRQCHIP_KVM_V2;
-	cfg->irqchip.kind[2] = IRQCHIP_USER;
-	cfg->irqchip.n = 3;
-	cfg->on_reboot = ON_REBOOT_RESTART;
-	cfg->log_level = LOG_INFO;
-}
-
 enum opt_id {
 	OPT_KERNEL, OPT_INITRD, OPT_CMDLINE, OPT_CPUS, OPT_MEMORY, OPT_HUGEPAGES,
-	OPT_IRQCHIP, OPT_ON_REBOOT, OPT_DUMP_DTB, OPT_LOG_LEVEL, OPT_STATS, OPT_HELP,
-	OPT_VERSION, OPT_JSON,
+	OPT_IRQCHIP, OPT_ON_REBOOT, OPT_DUMP_DTB, OPT_LOG_LEVEL, OPT_LOG_FILE, OPT_STATS,
+	OPT_DISK, OPT_NET, OPT_RNG, OPT_VSOCK, OPT_SERIAL, OPT_SECCOMP, OPT_API_SOCKET,
+	OPT_CONFIG, OPT_PRINT_CONFIG, OPT_HELP, OPT_VERSION, OPT_JSON,
 };
 
 struct opt {
 	const char *name;
 	enum opt_id id;
 	bool has_arg;
+	const char *path;	/* the JSON path of the field it sets, for validation errors */
 };
 
 static const struct opt opts[] = {
-	{ "--kernel", OPT_KERNEL, true },	{ "--initrd", OPT_INITRD, true },
-	{ "--cmdline", OPT_CMDLINE, true },	{ "--cpus", OPT_CPUS, true },
-	{ "--memory", OPT_MEMORY, true },	{ "--hugepages", OPT_HUGEPAGES, false },
-	{ "--irqchip", OPT_IRQCHIP, true },	{ "--on-reboot", OPT_ON_REBOOT, true },
-	{ "--dump-dtb", OPT_DUMP_DTB, true },	{ "--log-level", OPT_LOG_LEVEL, true },
-	{ "--stats", OPT_STATS, false },	{ "--help", OPT_HELP, false },
-	{ "-h", OPT_HELP, false },		{ "--version", OPT_VERSION, false },
-	{ "--json", OPT_JSON, false },
+	{ "--kernel", OPT_KERNEL, true, "kernel.path" },
+	{ "--initrd", OPT_INITRD, true, "kernel.initrd" },
+	{ "--cmdline", OPT_CMDLINE, true, "kernel.cmdline" },
+	{ "--cpus", OPT_CPUS, true, "machine.cpus" },
+	{ "--memory", OPT_MEMORY, true, "machine.memory" },
+	{ "--hugepages", OPT_HUGEPAGES, false, NULL },
+	{ "--irqchip", OPT_IRQCHIP, true, "machine.irqchip" },
+	{ "--on-reboot", OPT_ON_REBOOT, true, "machine.on_reboot" },
+	{ "--dump-dtb", OPT_DUMP_DTB, true, "debug.dump_dtb" },
+	{ "--log-level", OPT_LOG_LEVEL, true, "log.level" },
+	{ "--log-file", OPT_LOG_FILE, true, "log.file" },
+	{ "--stats", OPT_STATS, false, NULL },
+	{ "--disk", OPT_DISK, true, "disks" },
+	{ "--net", OPT_NET, true, "nets" },
+	{ "--rng", OPT_RNG, false, NULL },
+	{ "--vsock", OPT_VSOCK, true, "vsock" },
+	{ "--serial", OPT_SERIAL, true, "serial" },
+	{ "--seccomp", OPT_SECCOMP, true, "seccomp" },
+	{ "--api-socket", OPT_API_SOCKET, true, "api.socket" },
+	{ "--config", OPT_CONFIG, true, NULL },
+	{ "--print-config", OPT_PRINT_CONFIG, false, NULL },
+	{ "--help", OPT_HELP, false, NULL },
+	{ "-h", OPT_HELP, false, NULL },
+	{ "--version", OPT_VERSION, false, NULL },
+	{ "--json", OPT_JSON, false, NULL },
 };
 
-/* Upper bound for --cpus before the host is asked (KVM's own limit is checked later). */
-#define CLI_MAX_CPUS 4096
+/* What the flags of one cli_parse() call have set so far. */
+struct cli_state {
+	struct vm_config *cfg;
+	struct cli_result *res;
+	const char *config;	/* --config FILE (points into argv) */
+	bool disks_given;	/* the first --disk drops the file's list */
+	bool nets_given;
+	char *err;
+	size_t errlen;
+};
 
-static int apply(const struct opt *o, const char *val, struct vm_config *cfg,
-		 struct cli_result *res, char *err, size_t errlen)
+static int store(struct cli_state *s, const char **field, const char *v, size_t len)
 {
+	const char *copy = vm_config_strdup(s->cfg, v, len);
+
+	if (!copy) {
+		snprintf(s->err, s->errlen, "out of memory");
+		return -ENOMEM;
+	}
+	*field = copy;
+	return 0;
+}
+
+static int store_str(struct cli_state *s, const char **field, const char *v)
+{
+	return store(s, field, v, strlen(v));
+}
+
+/*
+ * Splits "k1=v1,k2=v2" against @keys; values[i] gets key i's value (or NULL)
+ * as a pointer into @val with its length. Commas cannot appear in values.
+ */
+static int split_kv(struct cli_state *s, const char *flag, const char *val,
+		    const char *const *keys, size_t nkeys, const char **values, size_t *lens)
+{
+	const char *p = val;
+
+	for (size_t k = 0; k < nkeys; k++)
+		values[k] = NULL;
+	for (;;) {
+		size_t n = strcspn(p, ",");
+		const char *eq = memchr(p, '=', n);
+		size_t klen = eq ? (size_t)(eq - p) : n;
+		size_t k;
+
+		for (k = 0; k < nkeys; k++)
+			if (strlen(keys[k]) == klen && !strncmp(p, keys[k], klen))
+				break;
+		if (k == nkeys || !eq) {
+			char expected[64] = "";
+			size_t o = 0;
+
+			for (size_t j = 0; j < nkeys && o < sizeof(expected); j++)
+				o += (size_t)snprintf(expected + o, sizeof(expected) - o, "%s%s=",
+						      j ? ", " : "", keys[j]);
+			snprintf(s->err, s->errlen, "%s: invalid '%.*s' in '%s' (expected %s)",
+				 flag, (int)n, p, val, expected);
+			return -EINVAL;
+		}
+		if (values[k]) {
+			snprintf(s->err, s->errlen, "%s: '%s=' given twice in '%s'", flag, keys[k],
+				 val);
+			return -EINVAL;
+		}
+		values[k] = eq + 1;
+		lens[k] = n - klen - 1;
+		if (!p[n])
+			break;
+		p += n + 1;
+	}
+	return 0;
+}
+
+/* Copies @len bytes of @v into @buf as a string; false when it does not fit. */
+static bool token(char *buf, size_t size, const char *v, size_t len)
+{
+	if (len >= size)
+		return false;
+	memcpy(buf, v, len);
+	buf[len] = '\0';
+	return true;
+}
+
+static int parse_on_off(struct cli_state *s, const char *flag, const char *key, const char *v,
+			size_t len, bool *out)
+{
+	if (len == 2 && !strncmp(v, "on", 2)) {
+		*out = true;
+	} else if (len == 3 && !strncmp(v, "off", 3)) {
+		*out = false;
+	} else {
+		snprintf(s->err, s->errlen, "%s: invalid %s '%.*s' (expected on or off)", flag, key,
+			 (int)len, v);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int apply_disk(struct cli_state *s, const char *val)
+{
+	static const char *const keys[] = { "path", "readonly", "id" };
+	const char *v[ARRAY_SIZE(keys)];
+	size_t len[ARRAY_SIZE(keys)];
+	struct vm_config *cfg = s->cfg;
+	struct vm_disk d = { 0 };
+	int ret;
+
+	if (!s->disks_given) {
+		cfg->nr_disks = 0;
+		s->disks_given = true;
+	}
+	if (cfg->nr_disks >= VM_MAX_DISKS) {
+		snprintf(s->err, s->errlen, "--disk: more than %d disks", VM_MAX_DISKS);
+		return -EINVAL;
+	}
+	ret = split_kv(s, "--disk", val, keys, ARRAY_SIZE(keys), v, len);
+	if (ret)
+		return ret;
+	if (!v[0]) {
+		snprintf(s->err, s->errlen, "--disk: 'path=' missing in '%s'", val);
+		return -EINVAL;
+	}
+	if (v[1]) {
+		ret = parse_on_off(s, "--disk", "readonly", v[1], len[1], &d.readonly);
+		if (ret)
+			return ret;
+	}
+	ret = store(s, &d.path, v[0], len[0]);
+	if (!ret && v[2])
+		ret = store(s, &d.id, v[2], len[2]);
+	if (ret)
+		return ret;
+	cfg->disks[cfg->nr_disks++] = d;
+	return 0;
+}
+
+static int apply_net(struct cli_state *s, const char *val)
+{
+	static const char *const keys[] = { "tap", "mac" };
+	const char *v[ARRAY_SIZE(keys)];
+	size_t len[ARRAY_SIZE(keys)];
+	struct vm_config *cfg = s->cfg;
+	struct vm_net n = { 0 };
+	int ret;
+
+	if (!s->nets_given) {
+		cfg->nr_nets = 0;
+		s->nets_given = true;
+	}
+	if (cfg->nr_nets >= VM_MAX_NETS) {
+		snprintf(s->err, s->errlen, "--net: more than %d nets", VM_MAX_NETS);
+		return -EINVAL;
+	}
+	ret = split_kv(s, "--net", val, keys, ARRAY_SIZE(keys), v, len);
+	if (ret)
+		return ret;
+	if (!v[0]) {
+		snprintf(s->err, s->errlen, "--net: 'tap=' missing in '%s'", val);
+		return -EINVAL;
+	}
+	if (v[1]) {
+		char mac[18];
+
+		if (!token(mac, sizeof(mac), v[1], len[1]) || vm_mac_parse(mac, n.mac)) {
+			snprintf(s->err, s->errlen,
+				 "--net: invalid mac '%.*s' (expected e.g. 52:54:00:12:34:56)",
+				 (int)len[1], v[1]);
+			return -EINVAL;
+		}
+		n.has_mac = true;
+	}
+	ret = store(s, &n.tap, v[0], len[0]);
+	if (ret)
+		return ret;
+	cfg->nets[cfg->nr_nets++] = n;
+	return 0;
+}
+
+static int apply_vsock(struct cli_state *s, const char *val)
+{
+	static const char *const keys[] = { "cid" };
+	const char *v[1];
+	size_t len[1];
+	char num[16];
+	uint64_t cid;
+	int ret;
+
+	ret = split_kv(s, "--vsock", val, keys, 1, v, len);
+	if (ret)
+		return ret;
+	if (!v[0]) {
+		snprintf(s->err, s->errlen, "--vsock: 'cid=' missing in '%s'", val);
+		return -EINVAL;
+	}
+	if (!token(num, sizeof(num), v[0], len[0]) ||
+	    parse_uint(num, VM_VSOCK_CID_MIN, VM_VSOCK_CID_MAX, &cid)) {
+		snprintf(s->err, s->errlen, "--vsock: invalid cid '%.*s' (expected %d to %u)",
+			 (int)len[0], v[0], VM_VSOCK_CID_MIN, VM_VSOCK_CID_MAX);
+		return -EINVAL;
+	}
+	s->cfg->vsock.enabled = true;
+	s->cfg->vsock.cid = (uint32_t)cid;
+	return 0;
+}
+
+static int apply(struct cli_state *s, const struct opt *o, const char *val)
+{
+	struct vm_config *cfg = s->cfg;
+	char *err = s->err;
+	size_t errlen = s->errlen;
 	uint64_t v;
 	int ret;
 
 	switch (o->id) {
 	case OPT_KERNEL:
-		cfg->kernel = val;
-		break;
+		return store_str(s, &cfg->kernel, val);
 	case OPT_INITRD:
-		cfg->initrd = val;
-		break;
+		return store_str(s, &cfg->initrd, val);
 	case OPT_CMDLINE:
-		cfg->cmdline = val;
-		break;
+		return store_str(s, &cfg->cmdline, val);
 	case OPT_CPUS:
-		ret = parse_uint(val, 1, CLI_MAX_CPUS, &v);
+		ret = parse_uint(val, 1, VM_MAX_CPUS, &v);
 		if (ret) {
 			snprintf(err, errlen, "--cpus: invalid value '%s' (expected 1 to %d)", val,
-				 CLI_MAX_CPUS);
+				 VM_MAX_CPUS);
 			return -EINVAL;
 		}
 		cfg->cpus = (uint32_t)v;
@@ -105,7 +327,7 @@ static int apply(const struct opt *o, const char *val, struct vm_config *cfg,
 				 val);
 			return -EINVAL;
 		}
-		if (v % (2ULL << 20)) {
+		if (v % VM_MEMORY_ALIGN) {
 			snprintf(err, errlen, "--memory: '%s' is not a multiple of 2M", val);
 			return -EINVAL;
 		}
@@ -129,19 +351,14 @@ static int apply(const struct opt *o, const char *val, struct vm_config *cfg,
 		break;
 	}
 	case OPT_ON_REBOOT:
-		if (!strcmp(val, "restart")) {
-			cfg->on_reboot = ON_REBOOT_RESTART;
-		} else if (!strcmp(val, "exit")) {
-			cfg->on_reboot = ON_REBOOT_EXIT;
-		} else {
+		if (vm_on_reboot_parse(val, &cfg->on_reboot)) {
 			snprintf(err, errlen,
 				 "--on-reboot: invalid value '%s' (expected restart or exit)", val);
 			return -EINVAL;
 		}
 		break;
 	case OPT_DUMP_DTB:
-		cfg->dump_dtb = val;
-		break;
+		return store_str(s, &cfg->dump_dtb, val);
 	case OPT_LOG_LEVEL:
 		if (log_parse_level(val, &cfg->log_level)) {
 			snprintf(err, errlen,
@@ -150,78 +367,217 @@ static int apply(const struct opt *o, const char *val, struct vm_config *cfg,
 			return -EINVAL;
 		}
 		break;
+	case OPT_LOG_FILE:
+		return store_str(s, &cfg->log_file, val);
 	case OPT_STATS:
 		cfg->stats = true;
 		break;
-	case OPT_HELP:
-		res->action = CLI_HELP;
+	case OPT_DISK:
+		return apply_disk(s, val);
+	case OPT_NET:
+		return apply_net(s, val);
+	case OPT_RNG:
+		cfg->rng = true;
 		break;
-	case OPT_VERSION:
-		res->action = CLI_VERSION;
-		break;
-	case OPT_JSON:
-		if (res->action != CLI_CHECK) {
-			snprintf(err, errlen, "--json: only valid after 'check'");
+	case OPT_VSOCK:
+		return apply_vsock(s, val);
+	case OPT_SERIAL:
+		if (vm_serial_parse(val, &cfg->serial)) {
+			snprintf(err, errlen,
+				 "--serial: invalid value '%s' (expected stdio or off)", val);
 			return -EINVAL;
 		}
-		res->json = true;
+		break;
+	case OPT_SECCOMP:
+		if (vm_seccomp_parse(val, &cfg->seccomp)) {
+			snprintf(err, errlen,
+				 "--seccomp: invalid value '%s' (expected on, log or off)", val);
+			return -EINVAL;
+		}
+		break;
+	case OPT_API_SOCKET:
+		return store_str(s, &cfg->api_socket, val);
+	case OPT_CONFIG:	/* read in the first pass */
+	case OPT_PRINT_CONFIG:
+	case OPT_HELP:
+	case OPT_VERSION:
+	case OPT_JSON:
 		break;
 	}
 	return 0;
 }
 
+/*
+ * Reads the option at argv[*i] (and its value, advancing *i past it).
+ * Returns 0 with *o and *val set, or -EINVAL with a message.
+ */
+static int next_opt(struct cli_state *s, int argc, char *const argv[], int *i,
+		    const struct opt **o, const char **val)
+{
+	const char *arg = argv[*i];
+	size_t name_len = strcspn(arg, "=");
+
+	*o = NULL;
+	*val = NULL;
+	for (size_t k = 0; k < ARRAY_SIZE(opts); k++) {
+		if (strlen(opts[k].name) == name_len && !strncmp(arg, opts[k].name, name_len)) {
+			*o = &opts[k];
+			break;
+		}
+	}
+	if (!*o) {
+		snprintf(s->err, s->errlen, "unknown option '%s' (see kestrel --help)", arg);
+		return -EINVAL;
+	}
+	if (s->res->action == CLI_CHECK && (*o)->id != OPT_JSON && (*o)->id != OPT_HELP &&
+	    (*o)->id != OPT_LOG_LEVEL) {
+		snprintf(s->err, s->errlen, "check: unexpected option '%s'", arg);
+		return -EINVAL;
+	}
+	if ((*o)->has_arg) {
+		if (arg[name_len] == '=') {
+			*val = arg + name_len + 1;
+		} else if (*i + 1 < argc) {
+			*val = argv[++*i];
+		} else {
+			snprintf(s->err, s->errlen, "%s: missing value", (*o)->name);
+			return -EINVAL;
+		}
+	} else if (arg[name_len] == '=') {
+		snprintf(s->err, s->errlen, "%s: takes no value", (*o)->name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* First pass: syntax of every flag, the action, and --config. */
+static int scan(struct cli_state *s, int argc, char *const argv[], int first)
+{
+	struct cli_result *res = s->res;
+	bool help = false, version = false;
+
+	for (int i = first; i < argc; i++) {
+		const struct opt *o;
+		const char *val;
+		int ret = next_opt(s, argc, argv, &i, &o, &val);
+
+		if (ret)
+			return ret;
+		switch (o->id) {
+		case OPT_CONFIG:
+			if (s->config) {
+				snprintf(s->err, s->errlen, "--config: given twice");
+				return -EINVAL;
+			}
+			s->config = val;
+			break;
+		case OPT_PRINT_CONFIG:
+			res->action = CLI_PRINT_CONFIG;
+			break;
+		case OPT_HELP:
+			help = true;
+			break;
+		case OPT_VERSION:
+			version = true;
+			break;
+		case OPT_JSON:
+			if (res->action != CLI_CHECK) {
+				snprintf(s->err, s->errlen, "--json: only valid after 'check'");
+				return -EINVAL;
+			}
+			res->json = true;
+			break;
+		default:
+			break;
+		}
+	}
+	if (help)
+		res->action = CLI_HELP;
+	else if (version)
+		res->action = CLI_VERSION;
+	return 0;
+}
+
+/* Names the flag that sets the field a validation message starts with. */
+static void prefix_flag(struct cli_state *s)
+{
+	char msg[512];
+
+	for (size_t k = 0; k < ARRAY_SIZE(opts); k++) {
+		const char *p = opts[k].path;
+		size_t n = p ? strlen(p) : 0;
+
+		if (n && !strncmp(s->err, p, n) && strchr(":.[", s->err[n])) {
+			snprintf(msg, sizeof(msg), "%s", s->err);
+			snprintf(s->err, s->errlen, "%s: %s", opts[k].name, msg);
+			return;
+		}
+	}
+}
+
+static int parse_all(struct cli_state *s, int argc, char *const argv[])
+{
+	struct vm_config *cfg = s->cfg;
+	int first = 1;
+	int ret;
+
+	if (argc > 1 && !strcmp(argv[1], "check")) {
+		s->res->action = CLI_CHECK;
+		first = 2;
+	}
+	ret = scan(s, argc, argv, first);
+	if (ret)
+		return ret;
+	if (s->res->action == CLI_HELP || s->res->action == CLI_VERSION)
+		return 0;
+	if (s->config) {
+		ret = config_json_load(s->config, cfg, s->err, s->errlen);
+		if (ret)
+			return ret;
+	}
+	for (int i = first; i < argc; i++) {
+		const struct opt *o;
+		const char *val;
+
+		ret = next_opt(s, argc, argv, &i, &o, &val);
+		if (!ret)
+			ret = apply(s, o, val);
+		if (ret)
+			return ret;
+	}
+	if (s->res->action == CLI_CHECK)
+		return 0;
+	if (!cfg->kernel) {
+		if (s->config)
+			snprintf(s->err, s->errlen, "%s: kernel.path: missing (or give --kernel)",
+				 s->config);
+		else
+			snprintf(s->err, s->errlen, "--kernel: missing (see kestrel --help)");
+		return -EINVAL;
+	}
+	/* The file passed on its own: what fails now comes from a flag. */
+	ret = vm_config_validate(cfg, VM_CHECK_WHOLE, s->err, s->errlen);
+	if (ret)
+		prefix_flag(s);
+	return ret;
+}
+
 int cli_parse(int argc, char *const argv[], struct vm_config *cfg, struct cli_result *res,
 	      char *err, size_t errlen)
 {
-	int i = 1;
+	struct cli_state s = {
+		.cfg = cfg,
+		.res = res,
+		.err = err,
+		.errlen = errlen,
+	};
+	int ret;
 
 	vm_config_defaults(cfg);
 	memset(res, 0, sizeof(*res));
 	res->action = CLI_RUN;
-	if (argc > 1 && !strcmp(argv[1], "check")) {
-		res->action = CLI_CHECK;
-		i = 2;
-	}
-	for (; i < argc; i++) {
-		const char *arg = argv[i];
-		const char *val = NULL;
-		const struct opt *o = NULL;
-		size_t name_len = strcspn(arg, "=");
-
-		for (size_t k = 0; k < ARRAY_SIZE(opts); k++) {
-			if (strlen(opts[k].name) == name_len && !strncmp(arg, opts[k].name, name_len)) {
-				o = &opts[k];
-				break;
-			}
-		}
-		if (!o) {
-			snprintf(err, errlen, "unknown option '%s' (see kestrel --help)", arg);
-			return -EINVAL;
-		}
-		if (res->action == CLI_CHECK && o->id != OPT_JSON && o->id != OPT_HELP &&
-		    o->id != OPT_LOG_LEVEL) {
-			snprintf(err, errlen, "check: unexpected option '%s'", arg);
-			return -EINVAL;
-		}
-		if (o->has_arg) {
-			if (arg[name_len] == '=') {
-				val = arg + name_len + 1;
-			} else if (i + 1 < argc) {
-				val = argv[++i];
-			} else {
-				snprintf(err, errlen, "%s: missing value", o->name);
-				return -EINVAL;
-			}
-		} else if (arg[name_len] == '=') {
-			snprintf(err, errlen, "%s: takes no value", o->name);
-			return -EINVAL;
-		}
-		if (apply(o, val, cfg, res, err, errlen))
-			return -EINVAL;
-	}
-	if (res->action == CLI_RUN && !cfg->kernel) {
-		snprintf(err, errlen, "--kernel: missing (see kestrel --help)");
-		return -EINVAL;
-	}
-	return 0;
+	ret = parse_all(&s, argc, argv);
+	if (ret)
+		vm_config_free(cfg);
+	return ret;
 }

@@ -3,11 +3,13 @@
  * kestrel's entry: turn flags into a struct vm_config and hand it to
  * vm_run(); map errors to exit statuses. Nothing else lives here.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "vmm/check.h"
 #include "vmm/cli.h"
+#include "vmm/config_print.h"
 #include "vmm/kvm_probe.h"
 #include "vmm/log.h"
 #include "vmm/vm.h"
@@ -18,10 +20,12 @@ int main(int argc, char **argv)
 	struct cli_result res;
 	struct host_caps caps;
 	char err[512];
+	int ret;
 
-	if (cli_parse(argc, argv, &cfg, &res, err, sizeof(err))) {
+	ret = cli_parse(argc, argv, &cfg, &res, err, sizeof(err));
+	if (ret) {
 		log_err("%s", err);
-		return EXIT_USAGE;
+		return ret == -ENOMEM ? EXIT_FAILURE_VMM : EXIT_USAGE;
 	}
 	log_set_level(cfg.log_level);
 	switch (res.action) {
@@ -42,12 +46,21 @@ int main(int argc, char **argv)
 			return EXIT_FAILURE_VMM;
 		}
 		return check_report(&caps, res.json, stdout);
+	case CLI_PRINT_CONFIG:
+		ret = config_print(&cfg, stdout, err, sizeof(err));
+		if (ret)
+			log_err("%s", err);
+		vm_config_free(&cfg);
+		return ret == -EINVAL ? EXIT_USAGE : ret ? EXIT_FAILURE_VMM : 0;
 	case CLI_RUN:
 		break;
 	}
 	if (kvm_probe(&caps, err, sizeof(err))) {
 		log_err("%s", err);
+		vm_config_free(&cfg);
 		return EXIT_FAILURE_VMM;
 	}
-	return vm_run(&cfg, &caps);
+	ret = vm_run(&cfg, &caps);
+	vm_config_free(&cfg);
+	return ret;
 }

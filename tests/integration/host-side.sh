@@ -44,9 +44,52 @@ done
 # portable components never include the KVM UAPI headers
 if grep -lE '#include <(linux/kvm|asm/kvm)\.h>' \
 	$(cd "$top" && ls devices/*.[ch] irqchip/*.[ch] arch/arm64/*.[ch] vmm/*.[ch] 2>/dev/null |
-		grep -v -E '^(vmm/(kvm|vm|vcpu)[a-z_]*\.c|irqchip/vgic_kvm\.c|arch/arm64/kvm[a-z_]*\.c)$' |
+		grep -v -E '^(vmm/(kvm_probe|vm)\.c|irqchip/vgic_kvm\.c|arch/arm64/(kvm[a-z_]*|vcpu)\.c)$' |
 		sed "s|^|$top/|") 2>/dev/null; then
 	ko portable-no-kvm-headers "the files above include KVM headers"
 else
 	ok portable-no-kvm-headers
 fi
+
+# --print-config: no /dev/kvm needed; its output fed back through --config prints the same
+if "$k" --print-config --kernel /k/Image --cpus 2 --memory 512M --disk path=/d/root.img,id=root \
+	--net tap=tap0,mac=52:54:00:12:34:56 --vsock cid=7 --rng --seccomp log >"$t/a.json" 2>"$t/err" &&
+	"$k" --config "$t/a.json" --print-config >"$t/b.json" 2>>"$t/err" && cmp -s "$t/a.json" "$t/b.json" &&
+	grep -q '"cid": 7' "$t/b.json"; then
+	ok print-config-round-trip
+else
+	ko print-config-round-trip "$(head -c 300 "$t/err")"
+fi
+
+# the example configs, placeholders filled in, are accepted
+for f in "$top"/configs/*.json; do
+	case $f in *kestrel.schema.json) continue ;; esac
+	name="config[$(basename "$f")]"
+	sed -e 's|@KERNEL@|/k/Image|; s|@INITRD@|/k/initrd|; s|@DISK@|/k/root.img|; s|@TAP@|tap0|' \
+		"$f" >"$t/c.json"
+	if "$k" --config "$t/c.json" --print-config >"$t/out" 2>&1; then
+		ok "$name"
+	else
+		ko "$name" "$(head -c 200 "$t/out")"
+	fi
+done
+
+# bad config files: one line "kestrel: FILE: PATH: message" (or FILE:LINE:COLUMN:), status 2
+bad_config() {	# bad_config NAME PATTERN DOCUMENT
+	printf '%s' "$3" >"$t/bad.json"
+	"$k" --config "$t/bad.json" >"$t/out" 2>&1
+	rc=$?
+	if [ $rc -eq 2 ] && [ "$(wc -l <"$t/out")" -eq 1 ] &&
+		grep -q "^kestrel: $t/bad.json$2" "$t/out"; then
+		ok "bad-config[$1]"
+	else
+		ko "bad-config[$1]" "rc=$rc: $(head -c 200 "$t/out")"
+	fi
+}
+bad_config range ': machine.cpus: 0 is out of range (1-4096)$' \
+	'{"kernel":{"path":"/k"},"machine":{"cpus":0}}'
+bad_config unknown-key ': disks\[1\].raedonly: unknown key$' \
+	'{"kernel":{"path":"/k"},"disks":[{"path":"/a"},{"path":"/b","raedonly":true}]}'
+bad_config syntax ':2:[0-9]*: syntax error: ' $'{"kernel":{"path":"/k"}\n'
+bad_config missing-kernel ': kernel.path: missing' '{"machine":{"cpus":2}}'
+bad_config empty ': empty file' ''

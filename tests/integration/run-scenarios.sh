@@ -11,23 +11,23 @@ export KT_KERNEL=${KT_KERNEL:-$kt/guest/Image}
 export KT_INITRD=${KT_INITRD:-$kt/guest/initrd.cpio}
 work=${KT_WORK:-/tmp/kt-work}
 mkdir -p "$work"
-for f in "$kt"/scenarios/*.sh; do
-	name=$(basename "$f" .sh)
-	if [ -n "$KT_ONLY" ]; then
-		case " $KT_ONLY " in *" $name "*) ;; *) continue ;; esac
-	fi
+# run_one NAME FILE IRQCHIP
+run_one() {
+	local name=$1 f=$2 chip=$3 limit dir start end rc
 	# "# timeout: N" in the scenario sets its limit (seconds), default 60
 	limit=$(sed -n 's/^# timeout: *\([0-9]*\).*/\1/p' "$f" | head -n1)
 	limit=${limit:-60}
 	dir=$work/$name
 	rm -rf "$dir" && mkdir -p "$dir"
 	start=$(date +%s)
-	KT_SCENARIO_DIR=$dir timeout -s KILL "$limit" sh -c ". $kt/lib.sh; . $f" \
-		>"$dir/log" 2>&1 </dev/null
+	KT_IRQCHIP=$chip KT_SCENARIO_DIR=$dir timeout -s KILL "$limit" \
+		sh -c ". $kt/lib.sh; . $f" >"$dir/log" 2>&1 </dev/null
 	rc=$?
 	end=$(date +%s)
 	# nothing a scenario started may outlive it
 	killall -9 kestrel >/dev/null 2>&1
+	# measurements come back whatever the result
+	grep '^BENCH ' "$dir/log"
 	if [ $rc -eq 0 ]; then
 		echo "KT-RESULT $name PASS $((end - start))"
 	else
@@ -42,4 +42,18 @@ for f in "$kt"/scenarios/*.sh; do
 		done
 		echo "KT-LOG-END $name"
 	fi
+}
+
+for f in "$kt"/scenarios/*.sh; do
+	base=$(basename "$f" .sh)
+	# "# irqchips: auto user" runs the scenario once per irqchip, named base[chip]
+	chips=$(sed -n 's/^# irqchips: *//p' "$f" | head -n1)
+	for chip in ${chips:-${KT_IRQCHIP:-auto}}; do
+		name=$base
+		[ -n "$chips" ] && name="$base[$chip]"
+		if [ -n "$KT_ONLY" ]; then
+			case " $KT_ONLY " in *" $base "* | *" $name "*) ;; *) continue ;; esac
+		fi
+		run_one "$name" "$f" "$chip"
+	done
 done

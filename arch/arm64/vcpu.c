@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "arch/arm64/vcpu.h"
+
+#include <errno.h>
+#include <linux/kvm.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "vmm/log.h"
+
+#define CORE_REG(x) \
+	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE | \
+	 (offsetof(struct kvm_regs, x) / sizeof(__u32)))
+
+#define MPIDR_EL1 ARM64_SYS_REG(3, 0, 0, 0, 5)
+#define ESR_EL1 ARM64_SYS_REG(3, 0, 5, 2, 0)
+#define FAR_EL1 ARM64_SYS_REG(3, 0, 6, 0, 0)
+/* The affinity fields of MPIDR: Aff3 [39:32], Aff2..Aff0 [23:0]. */
+#define MPIDR_AFF_MASK 0xff00ffffffULL
+
+/* PSTATE bits come from asm/ptrace.h (via asm/kvm.h): EL1h, D, A, I, F. */
+
+static int set_reg(struct vcpu *vcpu, uint64_t id, uint64_t val)
+{
+	struct kvm_one_reg reg = { .id = id, .addr = (uint64_t)(uintptr_t)&val };
+
+	if (ioctl(vcpu->fd, KVM_SET_ONE_REG, &reg) < 0) {
+		int err = errno;
+
+		log_err("vCPU %u: KVM_SET_ONE_REG(0x%llx): %s", vcpu->index,
+			(unsigned long long)id, strerror(err));
+		return -err;
+	}
+	return 0;
+}
+
+static int get_reg(struct vcpu *vcpu, uint64_t id, uint64_t *val)
+{
+	struct kvm_one_reg reg = { .id = id, .addr = (uint64_t)(uintptr_t)val };
+
+	return ioctl(vcpu->fd, KVM_GET_ONE_REG, &reg) < 0 ? -errno : 0;
+}
+
+int arm64_vcpu_create(struct vcpu *vcpu, int vm_fd, unsigned index, size_t run_size)
+{
+	int err;
+
+	vcpu->index = index;
+	vcpu->fd = ioctl(vm_fd, KVM_CREATE_VCPU, (unsigned long)index);
+	if (vcpu->fd < 0) {
+		err = errno;
+		log_err("KVM_CREATE_VCPU(%u): %s", index, strerror(err));
+		return -err;
+	}
+	vcpu->run = mmap(NULL, run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu->fd, 0);
+	if (vcpu->run == MAP_FAILED) {
+		err = errno;
+		vcpu->run = NULL;
+		log_err("mmap(kvm_run of vCPU %u): %s", index, strerror(err));
+		close(vcpu->fd);
+		vcpu->fd = -1;
+		return -err;
+	}
+	vcpu->run_size = run_size;
+	return 0;
+}
+
+int arm64_vcpu_init(struct vcpu *vcpu, int vm_fd, const struct arm64_vcpu_features *f)
+{
+	struct kvm_vcpu_init init;
+	int err;
+
+	memset(&init, 0, sizeof(init));
+	if (ioctl(vm_fd, KVM_ARM_PREFERRED_TARGET, &init) < 0) {
+		err = errno;
+		log_err("KVM_ARM_PREFERRED_TARGET: %s", strerror(err));
+		return -err;
+	}
+	init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;
+	if (vcpu->index)
+		init.features[0] |= 1u << KVM_ARM_VCPU_POWER_OFF;
+	if (f->pmu)
+		init.features[0] |= 1u << KVM_ARM_VCPU_PMU_V3;
+	if (f->ptrauth)
+		init.features[0] |= (1u << KVM_ARM_VCPU_PTRAUTH_ADDRESS) |
+				    (1u << KVM_ARM_VCPU_PTRAUTH_GENERIC);
+	if (ioctl(vcpu->fd, KVM_ARM_VCPU_INIT, &init) < 0) {
+		err = errno;
+		log_err("vCPU %u: KVM_ARM_VCPU_INIT: %s", vcpu->index, strerror(err));
+		return -err;
+	}
+	err = get_reg(vcpu, MPIDR_EL1, &vcpu->mpidr);
+	if (err) {
+		log_err("vCPU %u: KVM_GET_ONE_REG(MPIDR_EL1): %s", vcpu->index, strerror(-err));
+		return err;
+	}
+	vcpu->mpidr &= MPIDR_AFF_MASK;
+	return 0;
+}
+
+int arm64_vcpu_pmu_init(struct vcpu *vcpu, uint32_t ppi)
+{
+	int irq = (int)ppi;
+	struct kvm_device_attr attr = {
+		.group = KVM_ARM_VCPU_PMU_V3_CTRL,
+		.attr = KVM_ARM_VCPU_PMU_V3_IRQ,
+		.addr = (uint64_t)(uintptr_t)&irq,
+	};
+	int err;
+
+	if (ppi && ioctl(vcpu->fd, KVM_SET_DEVICE_ATTR, &attr) < 0) {
+		err = errno;
+		log_err("vCPU %u: KVM_SET_DEVICE_ATTR(PMU_V3_IRQ): %s", vcpu->index,
+			strerror(err));
+		return -err;
+	}
+	attr.attr = KVM_ARM_VCPU_PMU_V3_INIT;
+	attr.addr = 0;
+	if (ioctl(vcpu->fd, KVM_SET_DEVICE_ATTR, &attr) < 0) {
+		err = errno;
+		log_err("vCPU %u: KVM_SET_DEVICE_ATTR(PMU_V3_INIT): %s", vcpu->index,
+			strerror(err));
+		return -err;
+	}
+	return 0;
+}
+
+int arm64_vcpu_set_boot_regs(struct vcpu *vcpu, uint64_t entry, uint64_t dtb)
+{
+	int err;
+
+	err = set_reg(vcpu, CORE_REG(regs.pstate),
+		      PSR_MODE_EL1h | PSR_D_BIT | PSR_A_BIT | PSR_I_BIT | PSR_F_BIT);
+	if (!err)
+		err = set_reg(vcpu, CORE_REG(regs.regs[0]), dtb);
+	for (int i = 1; !err && i < 4; i++)
+		err = set_reg(vcpu, CORE_REG(regs.regs[i]), 0);
+	if (!err)
+		err = set_reg(vcpu, CORE_REG(regs.pc), entry);
+	return err;
+}
+
+void arm64_vcpu_dump(struct vcpu *vcpu, FILE *f)
+{
+	uint64_t v;
+
+	fprintf(f, "kestrel: vCPU %u registers:\n", vcpu->index);
+	if (!get_reg(vcpu, CORE_REG(regs.pc), &v))
+		fprintf(f, "  pc     %016llx\n", (unsigned long long)v);
+	if (!get_reg(vcpu, CORE_REG(regs.pstate), &v))
+		fprintf(f, "  pstate %016llx\n", (unsigned long long)v);
+	if (!get_reg(vcpu, CORE_REG(sp_el1), &v))
+		fprintf(f, "  sp_el1 %016llx\n", (unsigned long long)v);
+	if (!get_reg(vcpu, ESR_EL1, &v))
+		fprintf(f, "  esr_el1 %016llx\n", (unsigned long long)v);
+	if (!get_reg(vcpu, FAR_EL1, &v))
+		fprintf(f, "  far_el1 %016llx\n", (unsigned long long)v);
+	for (int i = 0; i < 31; i++) {
+		if (!get_reg(vcpu, CORE_REG(regs.regs[i]), &v))
+			fprintf(f, "  x%-2d %016llx%s", i, (unsigned long long)v,
+				i % 3 == 2 ? "\n" : "  ");
+	}
+	fputc('\n', f);
+}
+
+void arm64_vcpu_destroy(struct vcpu *vcpu)
+{
+	if (vcpu->run)
+		munmap(vcpu->run, vcpu->run_size);
+	vcpu->run = NULL;
+	if (vcpu->fd >= 0)
+		close(vcpu->fd);
+	vcpu->fd = -1;
+}

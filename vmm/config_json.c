@@ -1,0 +1,675 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The decoder is a set of const key tables, one per JSON object kind
+ * (top level, kernel, machine, a disk, ...). walk_object() looks every key
+ * of an object up in its table, so an unknown key fails with its path, and
+ * then checks the table's required keys; each entry's handler checks the
+ * value's type and range and stores it at its offset in the struct being
+ * filled (the vm_config, one vm_disk, one vm_net or the vm_vsock).
+ */
+#include "vmm/config_json.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "vmm/util.h"
+
+struct jctx {
+	struct vm_config *cfg;
+	const char *name;	/* file name for messages */
+	char *err;
+	size_t errlen;
+};
+
+struct jkey;
+typedef int (*jkey_fn)(struct jctx *c, const struct jkey *k, const char *path, json_t *v,
+		       void *obj);
+
+struct jkey {
+	const char *key;
+	jkey_fn fn;
+	size_t off;		/* where in *obj the value goes */
+	bool required;
+	bool array;		/* an array of objects described by sub */
+	const struct jkey *sub;	/* an object's (or each element's) keys */
+	size_t nsub;
+};
+
+#define PATH_LEN 160
+#define DESC_LEN 72
+
+static int fail(struct jctx *c, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct jctx *c, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	n = snprintf(c->err, c->errlen, "%s: %s: ", c->name, path);
+	if (n < 0 || (size_t)n >= c->errlen)
+		return -EINVAL;
+	va_start(ap, fmt);
+	vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static int no_memory(struct jctx *c)
+{
+	snprintf(c->err, c->errlen, "%s: out of memory", c->name);
+	return -ENOMEM;
+}
+
+/* The value as a message shows it: "4", "\"4\"" (escaped, cut), true, an object. */
+static const char *describe(const json_t *v, char *buf, size_t len)
+{
+	char *text;
+
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		return "an object";
+	case JSON_ARRAY:
+		return "an array";
+	default:
+		break;
+	}
+	text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+	if (!text)
+		return "a value";
+	if (strlen(text) >= len)
+		snprintf(buf, len, "%.*s...\"", (int)(len - 5), text);
+	else
+		snprintf(buf, len, "%s", text);
+	free(text);
+	return buf;
+}
+
+static int wrong_type(struct jctx *c, const char *path, const char *expected, const json_t *v)
+{
+	char d[DESC_LEN];
+
+	return fail(c, path, "expected %s, got %s", expected, describe(v, d, sizeof(d)));
+}
+
+/* Appends ".key" (or "key" at the top) to @parent, the key made printable and cut. */
+static void child_path(char *out, size_t len, const char *parent, const char *key)
+{
+	size_t o = (size_t)snprintf(out, len, "%s%s", parent, *parent ? "." : "");
+
+	for (; *key && o + 8 < len; key++) {
+		unsigned char ch = (unsigned char)*key;
+
+		if (ch < 0x20 || ch == 0x7f || ch == '\\')
+			o += (size_t)snprintf(out + o, len - o, "\\x%02x", ch);
+		else
+			out[o++] = (char)ch;
+	}
+	if (*key && o + 3 < len) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o < len ? o : len - 1] = '\0';
+}
+
+static void *field(void *obj, const struct jkey *k)
+{
+	return (char *)obj + k->off;
+}
+
+static int walk_object(struct jctx *c, const char *path, json_t *v, const struct jkey *keys,
+		       size_t nkeys, void *obj)
+{
+	const char *key;
+	json_t *val;
+	char sub[PATH_LEN];
+	int ret;
+
+	if (!json_is_object(v))
+		return wrong_type(c, path, "an object", v);
+	json_object_foreach(v, key, val) {
+		const struct jkey *k = NULL;
+
+		for (size_t i = 0; i < nkeys; i++) {
+			if (!strcmp(keys[i].key, key)) {
+				k = &keys[i];
+				break;
+			}
+		}
+		child_path(sub, sizeof(sub), path, key);
+		if (!k)
+			return fail(c, sub, "unknown key");
+		ret = k->fn(c, k, sub, val, obj);
+		if (ret)
+			return ret;
+	}
+	for (size_t i = 0; i < nkeys; i++) {
+		if (keys[i].required && !json_object_get(v, keys[i].key)) {
+			child_path(sub, sizeof(sub), path, keys[i].key);
+			return fail(c, sub, "missing");
+		}
+	}
+	return 0;
+}
+
+/* ---- value handlers ---- */
+
+static int store_string(struct jctx *c, const char **out, json_t *v)
+{
+	const char *s = vm_config_strdup(c->cfg, json_string_value(v), json_string_length(v));
+
+	if (!s)
+		return no_memory(c);
+	*out = s;
+	return 0;
+}
+
+static int j_string(struct jctx *c, const struct jkey *k, const char *path, json_t *v, void *obj)
+{
+	if (!json_is_string(v))
+		return wrong_type(c, path, "a string", v);
+	return store_string(c, field(obj, k), v);
+}
+
+static int j_string_or_null(struct jctx *c, const struct jkey *k, const char *path, json_t *v,
+			    void *obj)
+{
+	const char **out = field(obj, k);
+
+	if (json_is_null(v)) {
+		*out = NULL;
+		return 0;
+	}
+	if (!json_is_string(v))
+		return wrong_type(c, path, "a string or null", v);
+	return store_string(c, out, v);
+}
+
+static int j_bool(struct jctx *c, const struct jkey *k, const char *path, json_t *v, void *obj)
+{
+	if (!json_is_boolean(v))
+		return wrong_type(c, path, "true or false", v);
+	*(bool *)field(obj, k) = json_is_true(v);
+	return 0;
+}
+
+static int get_uint(struct jctx *c, const char *path, json_t *v, uint64_t min, uint64_t max,
+		    uint64_t *out)
+{
+	json_int_t n;
+
+	if (!json_is_integer(v))
+		return wrong_type(c, path, "an integer", v);
+	n = json_integer_value(v);
+	if (n < 0 || (uint64_t)n < min || (uint64_t)n > max)
+		return fail(c, path, "%lld is out of range (%llu-%llu)", (long long)n,
+			    (unsigned long long)min, (unsigned long long)max);
+	*out = (uint64_t)n;
+	return 0;
+}
+
+static int j_cpus(struct jctx *c, const struct jkey *k, const char *path, json_t *v, void *obj)
+{
+	uint64_t n = 0;
+	int ret = get_uint(c, path, v, 1, VM_MAX_CPUS, &n);
+
+	if (!ret)
+		*(uint32_t *)field(obj, k) = (uint32_t)n;
+	return ret;
+}
+
+static int j_cid(struct jctx *c, const struct jkey *k, const char *path, json_t *v, void *obj)
+{
+	uint64_t n = 0;
+	int ret = get_uint(c, path, v, VM_VSOCK_CID_MIN, VM_VSOCK_CID_MAX, &n);
+
+	if (!ret)
+		*(uint32_t *)field(obj, k) = (uint32_t)n;
+	return ret;
+}
+
+static int j_memory(struct jctx *c, const struct jkey *k, const char *path, json_t *v, void *obj)
+{
+	uint64_t *out = field(obj, k);
+	char d[DESC_LEN];
+	int ret;
+
+	if (json_is_integer(v)) {
+		if (json_integer_value(v) < 0)
+			return fail(c, path, "%s is negative", describe(v, d, sizeof(d)));
+		*out = (uint64_t)json_integer_value(v);
+		return 0;
+	}
+	if (!json_is_string(v))
+		return wrong_type(c, path, "a size such as \"256M\" or a number of bytes", v);
+	ret = parse_size(json_string_value(v), out);
+	if (ret == -ERANGE)
+		return fail(c, path, "%s is too large", describe(v, d, sizeof(d)));
+	if (ret)
+		return fail(c, path, "%s is not a size (expected e.g. \"256M\" or \"2G\")",
+			    describe(v, d, sizeof(d)));
+	return 0;
+}
+
+static const char irqchip_expected[] = "auto, kvm-v3, kvm-v2, user";
+
+static int j_irqchip(struct jctx *c, const struct jkey *k, const char *path, json_t *v, void *obj)
+{
+	struct irqchip_pref *out = field(obj, k);
+	struct irqchip_pref p = { .n = 0 };
+	char d[DESC_LEN], sub[PATH_LEN];
+	const char *bad;
+	size_t bad_len, i;
+	json_t *e;
+
+	if (json_is_string(v)) {
+		if (irqchip_pref_parse(json_string_value(v), &p, &bad, &bad_len))
+			return fail(c, path,
+				    "%s is not valid at \"%.*s\" (expected %s, or a list of them "
+				    "without repeats)",
+				    describe(v, d, sizeof(d)), (int)bad_len, bad, irqchip_expected);
+		*out = p;
+		return 0;
+	}
+	if (!json_is_array(v))
+		return wrong_type(c, path, "a string or an array of strings", v);
+	if (!json_array_size(v))
+		return fail(c, path, "empty list");
+	json_array_foreach(v, i, e) {
+		struct irqchip_pref one;
+		const char *s = json_string_value(e);
+
+		snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
+		if (!s)
+			return wrong_type(c, sub, "a string", e);
+		if (!strcmp(s, "auto") || irqchip_pref_parse(s, &one, &bad, &bad_len) ||
+		    one.n != 1)
+			return fail(c, sub, "%s is not one of kvm-v3, kvm-v2, user",
+				    describe(e, d, sizeof(d)));
+		for (unsigned j = 0; j < p.n; j++)
+			if (p.kind[j] == one.kind[0])
+				return fail(c, sub, "%s is listed twice",
+					    describe(e, d, sizeof(d)));
+		if (p.n >= IRQCHIP_LIST_MAX)
+			return fail(c, sub, "more than %d entries", IRQCHIP_LIST_MAX);
+		p.kind[p.n++] = one.kind[0];
+	}
+	*out = p;
+	return 0;
+}
+
+/* A string from a fixed set, turned into an enum by @parse. */
+static int get_name(struct jctx *c, const char *path, json_t *v, const char *expected,
+		    int (*parse)(const char *s, void *out), void *out)
+{
+	char d[DESC_LEN];
+
+	if (!json_is_string(v))
+		return wrong_type(c, path, "a string", v);
+	if (parse(json_string_value(v), out))
+		return fail(c, path, "%s is not one of %s", describe(v, d, sizeof(d)), expected);
+	return 0;
+}
+
+static int parse_on_reboot(const char *s, void *out)
+{
+	return vm_on_reboot_parse(s, out);
+}
+
+static int parse_serial(const char *s, void *out)
+{
+	return vm_serial_parse(s, out);
+}
+
+static int parse_seccomp(const char *s, void *out)
+{
+	return vm_seccomp_parse(s, out);
+}
+
+static int parse_log_level(const char *s, void *out)
+{
+	return log_parse_level(s, out);
+}
+
+static int j_on_reboot(struct jctx *c, const struct jkey *k, const char *path, json_t *v,
+		       void *obj)
+{
+	return get_name(c, path, v, "restart, exit", parse_on_reboot, field(obj, k));
+}
+
+static int j_serial(struct jctx *c, const struct jkey *k, const char *path, json_t *v, void *obj)
+{
+	return get_name(c, path, v, "stdio, off", parse_serial, field(obj, k));
+}
+
+static int j_seccomp(struct jctx *c, const struct jkey *k, const char *path, json_t *v,
+		     void *obj)
+{
+	return get_name(c, path, v, "on, log, off", parse_seccomp, field(obj, k));
+}
+
+static int j_log_level(struct jctx *c, const struct jkey *k, const char *path, json_t *v,
+		       void *obj)
+{
+	return get_name(c, path, v, "error, warn, info, debug", parse_log_level, field(obj, k));
+}
+
+static int j_mac(struct jctx *c, const struct jkey *k, const char *path, json_t *v, void *obj)
+{
+	struct vm_net *n = obj;
+	char d[DESC_LEN];
+
+	if (json_is_null(v)) {
+		n->has_mac = false;
+		return 0;
+	}
+	if (!json_is_string(v))
+		return wrong_type(c, path, "a string or null", v);
+	if (vm_mac_parse(json_string_value(v), n->mac))
+		return fail(c, path,
+			    "%s is not a MAC address (expected e.g. \"52:54:00:12:34:56\")",
+			    describe(v, d, sizeof(d)));
+	n->has_mac = true;
+	return 0;
+}
+
+/* An object whose keys fill the same struct as its parent's. */
+static int j_section(struct jctx *c, const struct jkey *k, const char *path, json_t *v, void *obj)
+{
+	return walk_object(c, path, v, k->sub, k->nsub, obj);
+}
+
+static int j_vsock(struct jctx *c, const struct jkey *k, const char *path, json_t *v, void *obj)
+{
+	struct vm_vsock *vs = field(obj, k);
+	int ret;
+
+	if (json_is_null(v)) {
+		vs->enabled = false;
+		return 0;
+	}
+	if (!json_is_object(v))
+		return wrong_type(c, path, "an object or null", v);
+	ret = walk_object(c, path, v, k->sub, k->nsub, vs);
+	if (!ret)
+		vs->enabled = true;
+	return ret;
+}
+
+/* An array of objects, each filling one element of the struct array at k->off. */
+static int fill_array(struct jctx *c, const struct jkey *k, const char *path, json_t *v,
+		      void *elems, size_t elem_size, unsigned max, unsigned *count)
+{
+	char sub[PATH_LEN];
+	json_t *e;
+	size_t i;
+	int ret;
+
+	if (!json_is_array(v))
+		return wrong_type(c, path, "an array", v);
+	if (json_array_size(v) > max)
+		return fail(c, path, "%zu entries, at most %u", json_array_size(v), max);
+	memset(elems, 0, elem_size * max);
+	*count = 0;
+	json_array_foreach(v, i, e) {
+		snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
+		ret = walk_object(c, sub, e, k->sub, k->nsub, (char *)elems + i * elem_size);
+		if (ret)
+			return ret;
+		*count = (unsigned)i + 1;
+	}
+	return 0;
+}
+
+static int j_disks(struct jctx *c, const struct jkey *k, const char *path, json_t *v, void *obj)
+{
+	struct vm_config *cfg = obj;
+
+	return fill_array(c, k, path, v, cfg->disks, sizeof(cfg->disks[0]), VM_MAX_DISKS,
+			  &cfg->nr_disks);
+}
+
+static int j_nets(struct jctx *c, const struct jkey *k, const char *path, json_t *v, void *obj)
+{
+	struct vm_config *cfg = obj;
+
+	return fill_array(c, k, path, v, cfg->nets, sizeof(cfg->nets[0]), VM_MAX_NETS,
+			  &cfg->nr_nets);
+}
+
+/* ---- the document's shape (docs/config.md, configs/kestrel.schema.json) ---- */
+
+#define KEY(name, handler, type, member) \
+	{ .key = name, .fn = handler, .off = offsetof(type, member) }
+#define REQUIRED(name, handler, type, member) \
+	{ .key = name, .fn = handler, .off = offsetof(type, member), .required = true }
+#define GROUP(name, handler, type, member, keys, is_array)                                 \
+	{                                                                                  \
+		.key = name, .fn = handler, .off = offsetof(type, member), .sub = keys,    \
+		.nsub = ARRAY_SIZE(keys), .array = is_array                                \
+	}
+
+static const struct jkey kernel_keys[] = {
+	KEY("path", j_string, struct vm_config, kernel),
+	KEY("initrd", j_string_or_null, struct vm_config, initrd),
+	KEY("cmdline", j_string, struct vm_config, cmdline),
+};
+
+static const struct jkey machine_keys[] = {
+	KEY("cpus", j_cpus, struct vm_config, cpus),
+	KEY("memory", j_memory, struct vm_config, memory),
+	KEY("hugepages", j_bool, struct vm_config, hugepages),
+	KEY("irqchip", j_irqchip, struct vm_config, irqchip),
+	KEY("on_reboot", j_on_reboot, struct vm_config, on_reboot),
+};
+
+static const struct jkey disk_keys[] = {
+	REQUIRED("path", j_string, struct vm_disk, path),
+	KEY("readonly", j_bool, struct vm_disk, readonly),
+	KEY("id", j_string_or_null, struct vm_disk, id),
+};
+
+static const struct jkey net_keys[] = {
+	REQUIRED("tap", j_string, struct vm_net, tap),
+	KEY("mac", j_mac, struct vm_net, mac),
+};
+
+static const struct jkey vsock_keys[] = {
+	REQUIRED("cid", j_cid, struct vm_vsock, cid),
+};
+
+static const struct jkey log_keys[] = {
+	KEY("level", j_log_level, struct vm_config, log_level),
+	KEY("file", j_string_or_null, struct vm_config, log_file),
+};
+
+static const struct jkey api_keys[] = {
+	KEY("socket", j_string_or_null, struct vm_config, api_socket),
+};
+
+static const struct jkey debug_keys[] = {
+	KEY("dump_dtb", j_string_or_null, struct vm_config, dump_dtb),
+	KEY("stats", j_bool, struct vm_config, stats),
+};
+
+static const struct jkey top_keys[] = {
+	GROUP("kernel", j_section, struct vm_config, kernel, kernel_keys, false),
+	GROUP("machine", j_section, struct vm_config, cpus, machine_keys, false),
+	GROUP("disks", j_disks, struct vm_config, disks, disk_keys, true),
+	GROUP("nets", j_nets, struct vm_config, nets, net_keys, true),
+	KEY("rng", j_bool, struct vm_config, rng),
+	GROUP("vsock", j_vsock, struct vm_config, vsock, vsock_keys, false),
+	KEY("serial", j_serial, struct vm_config, serial),
+	KEY("seccomp", j_seccomp, struct vm_config, seccomp),
+	GROUP("log", j_section, struct vm_config, log_level, log_keys, false),
+	GROUP("api", j_section, struct vm_config, api_socket, api_keys, false),
+	GROUP("debug", j_section, struct vm_config, dump_dtb, debug_keys, false),
+};
+
+/* ---- documents ---- */
+
+/* 1-based line and column of byte @pos, for errors jansson does not place. */
+static void position(const char *text, size_t pos, unsigned *line, unsigned *col)
+{
+	*line = 1;
+	*col = 1;
+	for (size_t i = 0; i < pos; i++) {
+		if (text[i] == '\n') {
+			(*line)++;
+			*col = 1;
+		} else {
+			(*col)++;
+		}
+	}
+}
+
+/* Whether the text holds nothing but JSON white space. */
+static bool blank(const char *text, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (!strchr(" \t\r\n", text[i]) || !text[i])
+			return false;
+	return true;
+}
+
+static int syntax_error(struct jctx *c, const json_error_t *je)
+{
+	const char *what;
+
+	switch (json_error_code(je)) {
+	case json_error_invalid_utf8:
+		what = "invalid UTF-8: ";
+		break;
+	case json_error_duplicate_key:
+	case json_error_numeric_overflow:
+		what = "";
+		break;
+	case json_error_out_of_memory:
+		return no_memory(c);
+	default:
+		what = "syntax error: ";
+		break;
+	}
+	snprintf(c->err, c->errlen, "%s:%d:%d: %s%s", c->name, je->line, je->column, what,
+		 je->text);
+	return -EINVAL;
+}
+
+int config_json_parse(const char *text, size_t len, const char *name, struct vm_config *cfg,
+		      char *err, size_t errlen)
+{
+	struct jctx c = { .cfg = cfg, .name = name, .err = err, .errlen = errlen };
+	const char *nul = memchr(text, '\0', len);
+	json_error_t je;
+	size_t n;
+	json_t *doc;
+	int ret;
+
+	if (blank(text, len)) {
+		snprintf(err, errlen, "%s: empty file (expected a JSON object)", name);
+		return -EINVAL;
+	}
+	if (nul) {
+		unsigned line, col;
+
+		position(text, (size_t)(nul - text), &line, &col);
+		snprintf(err, errlen, "%s:%u:%u: NUL byte (not a text file?)", name, line, col);
+		return -EINVAL;
+	}
+	doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	if (!doc)
+		return syntax_error(&c, &je);
+	if (!json_is_object(doc)) {
+		ret = wrong_type(&c, "top level", "an object", doc);
+		goto out;
+	}
+	ret = walk_object(&c, "", doc, top_keys, ARRAY_SIZE(top_keys), cfg);
+	if (ret)
+		goto out;
+	n = (size_t)snprintf(err, errlen, "%s: ", name);
+	if (n >= errlen)
+		n = 0;
+	ret = vm_config_validate(cfg, VM_CHECK_PART, err + n, errlen - n);
+out:
+	json_decref(doc);
+	return ret;
+}
+
+int config_json_load(const char *path, struct vm_config *cfg, char *err, size_t errlen)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = NULL, *p;
+	ssize_t r;
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
+		return ret;
+	}
+	for (;;) {
+		if (len == cap || !buf) {
+			if (buf)
+				cap *= 2;
+			p = realloc(buf, cap + 1);
+			if (!p) {
+				snprintf(err, errlen, "%s: out of memory", path);
+				ret = -ENOMEM;
+				goto err_free;
+			}
+			buf = p;
+		}
+		r = read(fd, buf + len, cap - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			ret = -errno;
+			snprintf(err, errlen, "%s: %s", path, strerror(-ret));
+			goto err_free;
+		}
+		if (!r)
+			break;
+		len += (size_t)r;
+		if (len > CONFIG_JSON_MAX_SIZE) {
+			snprintf(err, errlen, "%s: larger than %u bytes", path,
+				 CONFIG_JSON_MAX_SIZE);
+			ret = -EINVAL;
+			goto err_free;
+		}
+	}
+	buf[len] = '\0';
+	ret = config_json_parse(buf, len, path, cfg, err, errlen);
+err_free:
+	free(buf);
+	close(fd);
+	return ret;
+}
+
+static void walk_keys(const struct jkey *keys, size_t n, const char *prefix,
+		      void (*fn)(const char *path, void *ctx), void *ctx)
+{
+	char path[PATH_LEN];
+
+	for (size_t i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s%s", prefix, keys[i].key);
+		fn(path, ctx);
+		if (!keys[i].sub)
+			continue;
+		snprintf(path, sizeof(path), "%s%s%s.", prefix, keys[i].key,
+			 keys[i].array ? "[]" : "");
+		walk_keys(keys[i].sub, keys[i].nsub, path, fn, ctx);
+	}
+}
+
+void config_json_keys(void (*fn)(const char *path, void *ctx), void *ctx)
+{
+	walk_keys(top_keys, ARRAY_SIZE(top_keys), "", fn, ctx);
+}
