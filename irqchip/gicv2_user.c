@@ -326,7 +326,15 @@ static void gic_stats_print(const struct irqchip *chip, FILE *f)
 		const struct gic_cpu *cpu = &gic->cpu[c];
 
 		fprintf(f, "  cpu%" PRIu32 ": line %d ctlr 0x%03" PRIx32, c, cpu->line, cpu->ctlr);
-		fprintf(f, " pmr 0x%02x rpr 0x%02" PRIx32 "\n", cpu->pmr, gic_running_prio(cpu));
+		struct gic_hppi h;
+		bool sig = gicv2_user_signalled(gic, (int)c, &h);
+
+		fprintf(f, " pmr 0x%02x rpr 0x%02" PRIx32, cpu->pmr, gic_running_prio(cpu));
+		if (gicv2_user_hppi(gic, (int)c, &h))
+			fprintf(f, " hppi %" PRIu32 " prio 0x%02x%s\n", h.intid, h.prio,
+				sig ? " signalled" : "");
+		else
+			fprintf(f, " hppi none\n");
 	}
 	pthread_mutex_unlock(&gic->lock);
 }

@@ -29,7 +29,9 @@ struct vcpu {
 	size_t run_size;
 	uint64_t mpidr;
 	pthread_t thread;
-	bool thread_started;
+	bool thread_started;	/* main thread only */
+	pthread_t self;		/* written by the vCPU thread before kickable */
+	atomic_bool kickable;	/* thread runs: other threads may signal self */
 	uint32_t irq_level;	/* last device_irq_level seen (user irqchip) */
 };
 
