@@ -43,7 +43,7 @@ echo 1 >/proc/sys/kernel/printk
 echo "== emulated arm64 host up; kestrel check:"
 kestrel check
 if [ $mode = boot ]; then
-	echo "== starting a microVM; in its shell 'poweroff -f' ends it (or Ctrl-a x)"
+	echo "== starting a microVM; in its shell 'poweroff -f' ends it"
 	setsid cttyhack kestrel --kernel /demo/Image --initrd /demo/initrd.cpio --cpus 2 \\
 		--memory 256M --cmdline "console=ttyS0 quiet panic=-1 kt=shell"
 	echo "== kestrel exited with status \$?"
@@ -52,7 +52,7 @@ poweroff -f
 INIT
 chmod +x "$hroot/init"
 (cd "$hroot" && find . | cpio -o -H newc --quiet) >"$out/host-initrd.cpio"
-echo "demo: booting the emulated arm64 host (about 3 s); QEMU's Ctrl-a x also quits"
+echo "demo: booting the emulated arm64 host (about 3 s); Ctrl-a x ends QEMU and the demo"
 exec qemu-system-aarch64 -machine virt,virtualization=on,gic-version=3 \
 	-cpu max,pauth-impdef=on -smp 2 -m 2048 -nographic -no-reboot -nic none \
 	-kernel "$cache/kernel/Image" -initrd "$out/host-initrd.cpio" \

@@ -40,8 +40,8 @@ kver=$(cat "$cache/kernel/version")
 bb=$cache/busybox/busybox
 
 # Modules for the nested guest (virtio) and for the host (tap, vhost).
-guest_mods="virtio_mmio virtio_blk virtio_net virtio_rng vmw_vsock_virtio_transport ext4"
-host_mods="tun vhost_net vhost_vsock"
+guest_mods="virtio_mmio virtio_blk virtio_net virtio_rng vmw_vsock_virtio_transport ext4 crc32c_generic"
+host_mods="tun vhost_net vhost_vsock loop ext4 crc32c_generic"
 
 # copy_modules ROOT MODULES...: copy the modules and what they depend on
 copy_modules() {
@@ -69,8 +69,16 @@ rm -rf "$groot" && mkdir -p "$groot"/{bin,sbin,proc,sys,dev,tmp,etc,root}
 cp "$bb" "$groot/bin/busybox"
 cp "$top/tests/integration/guest-init.sh" "$groot/init"
 chmod +x "$groot/init"
+# kt-vsock (vsock scenario), built beside kestrel for aarch64
+ktv=$(dirname "$kestrel")/tests/integration/vsock/kt-vsock
+[ -x "$ktv" ] && cp "$ktv" "$groot/bin/kt-vsock"
 copy_modules "$groot" $guest_mods
 (cd "$groot" && find . | cpio -o -H newc --quiet) >"$out/guest-initrd.cpio"
+# The same tree as an ext4 root file system for virtio-blk (mke2fs -d).
+touch "$groot/.kt-rootfs"
+rm -f "$out/rootfs.ext4"
+mke2fs -q -t ext4 -d "$groot" -L ktroot "$out/rootfs.ext4" 24M
+rm -f "$groot/.kt-rootfs"
 
 if [ "$(uname -m)" = aarch64 ] && [ -c /dev/kvm ]; then
 	# A real arm64 KVM host: run the scenarios here.
@@ -78,9 +86,12 @@ if [ "$(uname -m)" = aarch64 ] && [ -c /dev/kvm ]; then
 	rm -rf "$kt" && mkdir -p "$kt/guest"
 	cp -r "$scen" "$kt/scenarios"
 	cp "$top"/tests/integration/*.sh "$top"/bench/*.sh "$kt/"
+	cp -r "$top/configs" "$kt/configs"
 	cp "$kestrel" "$kt/kestrel"
+	[ -x "$ktv" ] && cp "$ktv" "$kt/kt-vsock"
 	cp "$cache/kernel/Image" "$kt/guest/Image"
 	cp "$out/guest-initrd.cpio" "$kt/guest/initrd.cpio"
+	cp "$out/rootfs.ext4" "$kt/guest/rootfs.ext4"
 	env $env KT_ONLY=$only KT_WORK=$out/work sh "$kt/run-scenarios.sh" "$kt" | tee "$out/console-gic$gic.log"
 else
 	# The emulated host's initramfs: busybox, kestrel, the guest, the scenarios.
@@ -91,10 +102,13 @@ else
 	chmod +x "$hroot/init"
 	cp -r "$scen" "$hroot/kt/scenarios"
 	cp "$top"/tests/integration/*.sh "$top"/bench/*.sh "$hroot/kt/"
+	cp -r "$top/configs" "$hroot/kt/configs"
 	cp "$kestrel" "$hroot/kt/kestrel"
+	[ -x "$ktv" ] && cp "$ktv" "$hroot/kt/kt-vsock"
 	ln -s /kt/kestrel "$hroot/bin/kestrel"
 	cp "$cache/kernel/Image" "$hroot/kt/guest/Image"
 	cp "$out/guest-initrd.cpio" "$hroot/kt/guest/initrd.cpio"
+	cp "$out/rootfs.ext4" "$hroot/kt/guest/rootfs.ext4"
 	echo "$host_mods" | tr ' ' '\n' >"$hroot/etc/kt-modules"
 	copy_modules "$hroot" $host_mods
 	# scenario selection and host facts reach /init as environment variables

@@ -53,6 +53,9 @@ enum opt_id {
 	OPT_IRQCHIP, OPT_ON_REBOOT, OPT_DUMP_DTB, OPT_LOG_LEVEL, OPT_LOG_FILE, OPT_STATS,
 	OPT_DISK, OPT_NET, OPT_RNG, OPT_VSOCK, OPT_SERIAL, OPT_SECCOMP, OPT_API_SOCKET,
 	OPT_CONFIG, OPT_PRINT_CONFIG, OPT_HELP, OPT_VERSION, OPT_JSON,
+#ifdef KESTREL_TEST_HOOKS
+	OPT_TEST_SECCOMP_VIOLATION,	/* hidden, test builds only */
+#endif
 };
 
 struct opt {
@@ -88,6 +91,9 @@ static const struct opt opts[] = {
 	{ "-h", OPT_HELP, false, NULL },
 	{ "--version", OPT_VERSION, false, NULL },
 	{ "--json", OPT_JSON, false, NULL },
+#ifdef KESTREL_TEST_HOOKS
+	{ "--test-seccomp-violation", OPT_TEST_SECCOMP_VIOLATION, true, NULL },
+#endif
 };
 
 /* What the flags of one cli_parse() call have set so far. */
@@ -403,6 +409,20 @@ static int apply(struct cli_state *s, const struct opt *o, const char *val)
 	case OPT_VERSION:
 	case OPT_JSON:
 		break;
+#ifdef KESTREL_TEST_HOOKS
+	case OPT_TEST_SECCOMP_VIOLATION:
+		if (!strcmp(val, "vcpu")) {
+			cfg->test_seccomp_violation = VM_TEST_VIOLATION_VCPU;
+		} else if (!strcmp(val, "main")) {
+			cfg->test_seccomp_violation = VM_TEST_VIOLATION_MAIN;
+		} else {
+			snprintf(err, errlen,
+				 "--test-seccomp-violation: invalid value '%s' (expected vcpu or main)",
+				 val);
+			return -EINVAL;
+		}
+		break;
+#endif
 	}
 	return 0;
 }

@@ -51,6 +51,8 @@
 #include "vmm/guest_mem.h"
 #include "vmm/log.h"
 #include "vmm/mmio_bus.h"
+#include "vmm/vm_virtio.h"
+#include "vmm/seccomp.h"
 
 #define VCPU_KICK_SIGNAL SIGUSR1
 
@@ -68,10 +70,12 @@ struct vm_session {
 	const struct host_caps *caps;
 	struct arm64_boot_files files;	/* read at start, freed after the first load */
 	struct console console;
+	struct vm_backends backends;	/* disk and tap fds, kept across reboots */
 	int kvm_fd;
 	size_t run_size;
 	unsigned ipa_bits;
 	int host_signal;	/* the SIGTERM/SIGINT/SIGHUP that stopped us, or 0 */
+	struct seccomp_filters *seccomp;	/* seccomp (issue 8): NULL with --seccomp off */
 };
 
 struct vm {
@@ -87,6 +91,7 @@ struct vm {
 	bool uart_ready;
 	struct pl031 rtc;
 	bool rtc_ready;
+	struct vm_virtio virtio;
 	struct arm64_boot_layout boot;
 	_Atomic int stop;	/* enum vm_stop; the first request wins */
 	int stop_efd;		/* wakes the event loop */
@@ -241,12 +246,16 @@ static void *vcpu_thread(void *arg)
 	sigemptyset(&set);
 	sigaddset(&set, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	/* seccomp (issue 8): this thread's own filter, before the guest runs */
+	if (seccomp_install(vm->s->seccomp, SECCOMP_ROLE_VCPU))
+		vm_request_stop(vm, VM_STOP_FAILURE);
 	vcpu->self = pthread_self();
 	atomic_store(&vcpu->kickable, true);
 
 	while (atomic_load(&vm->stop) == VM_RUNNING) {
 		int r = ioctl(vcpu->fd, KVM_RUN, 0);
 
+		seccomp_test_violation(vm->s->seccomp, SECCOMP_ROLE_VCPU); /* test builds only */
 		if (user_irqs)
 			vcpu_sync_user_irqs(vcpu);
 		if (r < 0) {
@@ -511,9 +520,13 @@ static int vm_create_devices(struct vm *vm)
 	if (!ret)
 		ret = mmio_bus_insert(&vm->bus, LAYOUT_RTC_BASE, LAYOUT_RTC_SIZE, &pl031_mmio_ops,
 				      &vm->rtc, "rtc");
-	if (ret)
+	if (ret) {
 		log_err("mmio_bus_insert: %s", strerror(-ret));
-	return ret;
+		return ret;
+	}
+	return vm_virtio_create(&vm->virtio, vm->s->cfg, &vm->s->backends, &vm->mem, &vm->bus,
+				vm->chip, vm->vm_fd,
+				vm->kind != IRQCHIP_USER && vm->s->caps->irqfd, vm->s->seccomp);
 }
 
 /* Step 5. Returns 0, -EINVAL for a user error (message logged), other -errno. */
@@ -578,6 +591,8 @@ static int vm_load_and_describe(struct vm *vm)
 	d.has_rng_seed = true;
 	d.uart = (struct fdt_mmio_dev){ LAYOUT_UART_BASE, LAYOUT_UART_SIZE, LAYOUT_UART_INTID };
 	d.rtc = (struct fdt_mmio_dev){ LAYOUT_RTC_BASE, LAYOUT_RTC_SIZE, LAYOUT_RTC_INTID };
+	d.virtio = vm->virtio.fdt;
+	d.nvirtio = vm->virtio.nr;
 
 	dtb = guest_mem_ptr(&vm->mem, vm->boot.dtb_addr, vm->boot.dtb_max);
 	if (!dtb) {
@@ -612,6 +627,7 @@ static void vm_destroy(struct vm *vm)
 		free(vm->vcpus);
 		vm->vcpus = NULL;
 	}
+	vm_virtio_destroy(&vm->virtio);
 	if (vm->uart_ready)
 		uart_16550_destroy(&vm->uart);
 	if (vm->rtc_ready)
@@ -688,7 +704,10 @@ static void vm_event_loop(struct vm *vm, int sig_fd)
 			{ .fd = sig_fd, .events = POLLIN },
 			{ .fd = (in.eof || waiting_space) ? -1 : STDIN_FILENO, .events = POLLIN },
 		};
-		int n = poll(p, 4, 1000);
+		int n;
+
+		seccomp_test_violation(vm->s->seccomp, SECCOMP_ROLE_MAIN); /* test builds only */
+		n = poll(p, 4, 1000);
 
 		if (n < 0 && errno != EINTR) {
 			log_err("poll: %s", strerror(errno));
@@ -887,6 +906,14 @@ static int session_run(struct vm_session *s, int sig_fd)
 		 irqchip_kind_name(kind), list, used ? "; " : "", tried, cfg->cpus,
 		 cfg->cpus > 1 ? "s" : "", (unsigned long long)(cfg->memory >> 20));
 
+	/*
+	 * seccomp (issue 8): the main thread's filter, before the first vCPU
+	 * thread starts; every thread created later inherits it (vmm/seccomp.h).
+	 */
+	if (seccomp_install(s->seccomp, SECCOMP_ROLE_MAIN)) {
+		vm_destroy(&vm);
+		return EXIT_FAILURE_VMM;
+	}
 	for (;;) {
 		enum vm_stop why;
 
@@ -946,11 +973,17 @@ int vm_run(const struct vm_config *cfg, const struct host_caps *caps)
 		log_err("%s", err);
 		return arm64_image_err_is_user(ret) ? EXIT_USAGE : EXIT_FAILURE_VMM;
 	}
+	ret = vm_backends_open(&s.backends, cfg, err, sizeof(err));
+	if (ret) {
+		log_err("%s", err);
+		status = EXIT_USAGE;
+		goto out_files;
+	}
 	s.kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (s.kvm_fd < 0) {
 		log_err("/dev/kvm: %s", strerror(errno));
 		status = EXIT_FAILURE_VMM;
-		goto out_files;
+		goto out_backends;
 	}
 	mmap_size = ioctl(s.kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (mmap_size <= 0) {
@@ -968,13 +1001,18 @@ int vm_run(const struct vm_config *cfg, const struct host_caps *caps)
 	if (ret)
 		log_warn("console: cannot set raw mode: %s", strerror(-ret));
 
-	status = session_run(&s, sig_fd);
+	/* seccomp (issue 8): compiled before any thread exists */
+	ret = seccomp_filters_create(cfg, &s.console, &s.seccomp);
+	status = ret ? EXIT_FAILURE_VMM : session_run(&s, sig_fd);
+	seccomp_filters_destroy(s.seccomp);
 
 	console_restore(&s.console);
 	close(sig_fd);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 out_kvm:
 	close(s.kvm_fd);
+out_backends:
+	vm_backends_close(&s.backends);
 out_files:
 	arm64_boot_files_free(&s.files);
 	return status;

@@ -35,6 +35,11 @@ enum vm_serial { VM_SERIAL_STDIO, VM_SERIAL_OFF };
 /* The VMM's seccomp filter: enforced, logging only, or not installed. */
 enum vm_seccomp { VM_SECCOMP_ON, VM_SECCOMP_LOG, VM_SECCOMP_OFF };
 
+#ifdef KESTREL_TEST_HOOKS
+/* Test builds only: --test-seccomp-violation=vcpu|main (vmm/seccomp.h). */
+enum vm_test_violation { VM_TEST_VIOLATION_NONE, VM_TEST_VIOLATION_VCPU, VM_TEST_VIOLATION_MAIN };
+#endif
+
 /* Exit statuses of `kestrel` (documented in --help and README). */
 enum kestrel_exit {
 	EXIT_POWEROFF = 0,	/* guest powered off */
@@ -104,6 +109,9 @@ struct vm_config {
 	enum log_level log_level;
 	const char *log_file;	/* NULL: stderr */
 	const char *api_socket;	/* NULL: no API socket (stored only for now) */
+#ifdef KESTREL_TEST_HOOKS
+	enum vm_test_violation test_seccomp_violation;	/* hidden flag, test builds only */
+#endif
 	/* debugging */
 	const char *dump_dtb;	/* NULL: do not write the DTB out */
 	bool stats;

@@ -71,3 +71,13 @@ expect_rc() {
 count_in() {
 	grep -Ec "$2" "$KT_SCENARIO_DIR/$1.out" 2>/dev/null
 }
+
+# image_file IMG PATH: print file PATH from the ext4 image IMG (a loop mount,
+# read-write so that the journal is replayed as a reboot would)
+image_file() {
+	local mnt=$KT_SCENARIO_DIR/mnt
+	mkdir -p "$mnt"
+	mount -o loop -t ext4 "$1" "$mnt" || fail "cannot mount $1"
+	cat "$mnt/$2" 2>/dev/null
+	umount "$mnt"
+}

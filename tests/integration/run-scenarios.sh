@@ -9,6 +9,7 @@ export KT_DIR=$kt
 export KT_KESTREL=${KT_KESTREL:-$kt/kestrel}
 export KT_KERNEL=${KT_KERNEL:-$kt/guest/Image}
 export KT_INITRD=${KT_INITRD:-$kt/guest/initrd.cpio}
+export KT_ROOTFS=${KT_ROOTFS:-$kt/guest/rootfs.ext4}
 work=${KT_WORK:-/tmp/kt-work}
 mkdir -p "$work"
 # run_one NAME FILE IRQCHIP
