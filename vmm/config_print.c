@@ -70,7 +70,10 @@ static json_t *kernel(struct jout *o, const struct vm_config *cfg)
 {
 	json_t *k = json_object();
 
-	set(o, k, "path", str(o, "kernel.path", cfg->kernel));
+	/* kernel.path is a required string: left out, not null, while unset (the
+	 * kernel may come as --kernel), so that the printout parses again */
+	if (cfg->kernel)
+		set(o, k, "path", str(o, "kernel.path", cfg->kernel));
 	set(o, k, "initrd", str(o, "kernel.initrd", cfg->initrd));
 	set(o, k, "cmdline", str(o, "kernel.cmdline", cfg->cmdline ? cfg->cmdline : ""));
 	return k;

@@ -67,6 +67,19 @@ expect_rc() {
 	[ "$KT_RC" = "$1" ] || fail "exit status $KT_RC, expected $1"
 }
 
+# wait_count NAME PATTERN N SECONDS: wait until the console of NAME has N
+# lines matching PATTERN (e.g. a second boot); fail on timeout or exit
+wait_count() {
+	local i=0 n=$(($4 * 10))
+	while [ $i -lt $n ]; do
+		[ "$(count_in "$1" "$2")" -ge "$3" ] && return 0
+		kill -0 "$KT_PID" 2>/dev/null || fail "kestrel exited before '$2' x$3"
+		sleep 0.1
+		i=$((i + 1))
+	done
+	fail "'$2' not seen $3 times within $4 s"
+}
+
 # count_in NAME PATTERN: number of console lines matching PATTERN
 count_in() {
 	grep -Ec "$2" "$KT_SCENARIO_DIR/$1.out" 2>/dev/null

@@ -24,6 +24,12 @@
 #include "vmm/config_print.h"
 #include "vmm/util.h"
 #include "vmm/vm_config.h"
+#include "tests/fakes/fuzz_replay.h"
+
+/* The fuzz target itself, renamed: its inputs are replayed below. */
+#define LLVMFuzzerTestOneInput fuzz_config_json_one
+#include "tests/fuzz/fuzz_config_json.c"
+#undef LLVMFuzzerTestOneInput
 
 #define CONFIG_DATA TEST_DATA_DIR "/config"
 #define CONFIGS_DIR TEST_DATA_DIR "/../../../configs"
@@ -1073,6 +1079,19 @@ static void test_example_configs(void **state)
 	assert_int_equal(seen, 15);
 }
 
+/* Every input the fuzzer kept (tests/fuzz/regress/fuzz_config_json) passes its checks. */
+static void test_fuzz_regressions(void **state)
+{
+	char dir[4096];
+	int n;
+
+	assert_int_equal(fuzz_config_json_one((const uint8_t *)"{}", 2), 0);
+	fuzz_replay_path(dir, sizeof(dir), TEST_DATA_DIR, "regress", "fuzz_config_json");
+	n = fuzz_replay_dir(dir, fuzz_config_json_one);
+	assert_true(n >= 1);
+	print_message("replayed %d input(s) from %s\n", n, dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1088,6 +1107,7 @@ int main(void)
 		cmocka_unit_test(test_config_with_flags),
 		cmocka_unit_test(test_schema_matches_parser),
 		cmocka_unit_test(test_example_configs),
+		cmocka_unit_test(test_fuzz_regressions),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,13 +11,7 @@ thr1=$(ls /proc/$KT_PID/task | wc -l)
 echo "first boot: $fds1 fds, $thr1 threads"
 [ "$thr1" -eq 3 ] || fail "expected 3 threads, found $thr1"
 guest_send 'reboot -f'
-i=0
-while [ "$(count_in g KT-SHELL)" -lt 2 ]; do
-	kill -0 "$KT_PID" 2>/dev/null || fail "kestrel exited instead of restarting"
-	[ $i -ge 900 ] && fail "no second boot within 90 s"
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_count g KT-SHELL 2 90
 fds2=$(ls /proc/$KT_PID/fd | wc -l)
 thr2=$(ls /proc/$KT_PID/task | wc -l)
 echo "second boot: $fds2 fds, $thr2 threads"

@@ -9,13 +9,7 @@ kestrel_bg g --kernel "$KT_KERNEL" --initrd "$KT_INITRD" --cpus 2 --disk "path=$
 	--net "tap=ktr$$" --vsock cid=4713 --cmdline "console=ttyS0 quiet panic=-1 kt=shell"
 wait_for g "KT-SHELL" 90
 guest_send 'reboot -f'
-i=0
-while [ "$(count_in g KT-SHELL)" -lt 2 ]; do
-	kill -0 "$KT_PID" 2>/dev/null || fail "kestrel exited instead of restarting"
-	[ $i -ge 900 ] && fail "no second boot within 90 s"
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_count g KT-SHELL 2 90
 guest_send 'dd if=/dev/vda bs=1024 count=512 2>/dev/null | md5sum; dd if=/dev/hwrng bs=1024 count=64 2>/dev/null | wc -c; echo kt-rb-$((1))done'
 wait_for g "kt-rb-1done" 60
 tr -d '\r' <"$KT_SCENARIO_DIR/g.out" | grep -q "^$sum " || fail "disk read after reboot differs"

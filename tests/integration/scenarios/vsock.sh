@@ -37,18 +37,6 @@ wait_file() {
 	fail "'$2' not in $(basename "$1") within $3 s"
 }
 
-# wait_count PATTERN N SECONDS: wait until the guest console has N lines matching PATTERN
-wait_count() {
-	local i=0 n=$(($3 * 10))
-	while [ $i -lt $n ]; do
-		[ "$(count_in g "$1")" -ge "$2" ] && return 0
-		kill -0 "$KT_PID" 2>/dev/null || fail "kestrel exited before '$1' x$2"
-		sleep 0.1
-		i=$((i + 1))
-	done
-	fail "'$1' not seen $2 times within $3 s"
-}
-
 # round_trip N: guest -> host line exchange number N (host port 5100 + N)
 round_trip() {
 	local port=$((5100 + $1))
@@ -148,7 +136,7 @@ round_trip 1
 
 echo "7. guest reboot"
 guest_send 'reboot -f'
-wait_count "KT-SHELL" 2 90
+wait_count g "KT-SHELL" 2 90
 guest_send 'modprobe vmw_vsock_virtio_transport && echo KT-VSOCK-MOD-$((40 + 3))'
 wait_for g "KT-VSOCK-MOD-43" 30
 round_trip 2
