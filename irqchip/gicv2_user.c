@@ -134,6 +134,21 @@ static int gic_update(struct gicv2_user *gic, uint32_t cpus)
 	return ret;
 }
 
+int gicv2_user_resync_lines(struct gicv2_user *gic)
+{
+	int err = 0;
+
+	pthread_mutex_lock(&gic->lock);
+	for (uint32_t c = 0; c < gic->nr_cpus; c++) {
+		int ret = gic->set_cpu_irq(gic->host, (int)c, gic->cpu[c].line);
+
+		if (ret < 0 && !err)
+			err = ret;
+	}
+	pthread_mutex_unlock(&gic->lock);
+	return err;
+}
+
 /* SGI and PPI queue (and IRQCHIP_INTID_CPU): the bank's CPU, or all. */
 static int gic_queue_banked(struct irqchip *chip, int vcpu, uint32_t intid)
 {

@@ -11,7 +11,7 @@
 export PATH=/bin:/sbin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
-mountpoint -q /dev || mount -t devtmpfs dev /dev
+grep -q ' /dev devtmpfs' /proc/mounts || mount -t devtmpfs dev /dev
 # virtio-mmio transports in the device tree: load the drivers (modules in
 # Debian's kernel)
 if ls /sys/bus/platform/devices 2>/dev/null | grep -q virtio; then
