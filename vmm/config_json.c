@@ -559,6 +559,10 @@ static int syntax_error(struct jctx *c, const json_error_t *je)
 	}
 	snprintf(c->err, c->errlen, "%s:%d:%d: %s%s", c->name, je->line, je->column, what,
 		 je->text);
+	/* jansson quotes the offending input, which may hold a newline: keep one line */
+	for (char *p = c->err; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	return -EINVAL;
 }
 
