@@ -44,8 +44,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "devices/irq_line.h"
-#include "vmm/mmio_bus.h"
+#include "lib/irq_line.h"
+#include "lib/mmio_bus.h"
 
 #define PL031_MMIO_SIZE 0x1000 /* one 4 KiB PrimeCell frame */
 

@@ -60,8 +60,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "devices/irq_line.h"
-#include "vmm/mmio_bus.h"
+#include "lib/irq_line.h"
+#include "lib/mmio_bus.h"
 
 #define UART_16550_RX_BUF_SIZE 1024
 

@@ -10,7 +10,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "vmm/log.h"
+#include "lib/log.h"
 
 #define SECTOR_SHIFT 9
 #define DISCARD_ALIGN_SECTORS 8 /* 4 KiB, the host's block and page size */

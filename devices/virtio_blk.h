@@ -46,10 +46,10 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
-#include "devices/irq_line.h"
+#include "lib/irq_line.h"
 #include "devices/virtio_mmio.h"
 #include "devices/virtio_queue.h"
-#include "vmm/guest_mem.h"
+#include "lib/guest_mem.h"
 
 /* Feature bits (virtio 1.x, 5.2.3). */
 #define VIRTIO_BLK_F_SIZE_MAX 1

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "vmm/log.h"
+#include "lib/log.h"
 
 #define VIRTIO_MMIO_NR_REGS (VIRTIO_MMIO_CONFIG / 4)
 #define VIRTIO_STATUS_DRIVER_BITS                                                     \

@@ -71,10 +71,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "devices/irq_line.h"
+#include "lib/irq_line.h"
 #include "devices/virtio_queue.h"
-#include "vmm/guest_mem.h"
-#include "vmm/mmio_bus.h"
+#include "lib/guest_mem.h"
+#include "lib/mmio_bus.h"
 
 /* Register offsets (virtio 1.x, 4.2.2 "MMIO Device Register Layout"). */
 #define VIRTIO_MMIO_MAGIC_VALUE 0x000

@@ -10,7 +10,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "vmm/log.h"
+#include "lib/log.h"
 
 enum { NET_PFD_STOP, NET_PFD_RX_KICK, NET_PFD_TX_KICK, NET_PFD_TAP, NET_NR_PFDS };
 

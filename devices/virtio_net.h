@@ -47,10 +47,10 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
-#include "devices/irq_line.h"
+#include "lib/irq_line.h"
 #include "devices/virtio_mmio.h"
 #include "devices/virtio_queue.h"
-#include "vmm/guest_mem.h"
+#include "lib/guest_mem.h"
 
 /* Feature bits (virtio 1.x, 5.1.3). */
 #define VIRTIO_NET_F_CSUM 0

@@ -45,7 +45,7 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
-#include "vmm/guest_mem.h"
+#include "lib/guest_mem.h"
 
 /* Largest queue this implementation offers (QueueNumMax upper bound). */
 #define VIRTQ_MAX_SIZE 256

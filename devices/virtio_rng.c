@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include "vmm/log.h"
+#include "lib/log.h"
 
 ssize_t virtio_rng_getrandom(void *ctx, void *buf, size_t len)
 {

@@ -28,10 +28,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "devices/irq_line.h"
+#include "lib/irq_line.h"
 #include "devices/virtio_mmio.h"
 #include "devices/virtio_queue.h"
-#include "vmm/guest_mem.h"
+#include "lib/guest_mem.h"
 
 #define VIRTIO_RNG_MAX_REQUEST 65536
 

@@ -11,7 +11,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "vmm/log.h"
+#include "lib/log.h"
 
 /* The ring and transport features the device may offer besides the vsock ones. */
 #define VSOCK_RING_FEATURES                                                     \

@@ -76,10 +76,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "devices/irq_line.h"
+#include "lib/irq_line.h"
 #include "devices/virtio_mmio.h"
 #include "devices/virtio_queue.h"
-#include "vmm/guest_mem.h"
+#include "lib/guest_mem.h"
 
 #define VIRTIO_ID_VSOCK 19
 

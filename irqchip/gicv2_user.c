@@ -18,7 +18,7 @@
 
 #include "irqchip/gicv2_user_priv.h"
 #include "irqchip/irqchip_backend.h"
-#include "vmm/log.h"
+#include "lib/log.h"
 
 /* ---- State helpers (lock held) ---- */
 

@@ -54,7 +54,7 @@
 #include <stdint.h>
 
 #include "irqchip/irqchip.h"
-#include "vmm/mmio_bus.h"
+#include "lib/mmio_bus.h"
 
 #define GICV2_USER_MAX_VCPUS 8
 #define GICV2_USER_MAX_IRQS 992	/* largest multiple of 32 below 1020 */

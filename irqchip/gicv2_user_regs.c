@@ -17,8 +17,8 @@
 
 #include "irqchip/gicv2_user_priv.h"
 #include "irqchip/irqchip_backend.h"
-#include "vmm/log.h"
-#include "vmm/util.h"
+#include "lib/log.h"
+#include "lib/util.h"
 
 /* Distributor */
 #define GICD_CTLR 0x000

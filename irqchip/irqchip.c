@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "devices/irq_line.h"
-#include "vmm/log.h"
+#include "lib/irq_line.h"
+#include "lib/log.h"
 
 struct irqchip_counters {
 	_Atomic uint64_t set_pending;

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "vmm/util.h"
+#include "lib/util.h"
 
 static const char *const kind_names[IRQCHIP_KIND_NR] = {
 	[IRQCHIP_KVM_V3] = "kvm-v3",

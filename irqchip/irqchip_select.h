@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "vmm/host_caps.h"
+#include "arch/arm64/host_caps.h"
 
 enum irqchip_kind { IRQCHIP_KVM_V3, IRQCHIP_KVM_V2, IRQCHIP_USER, IRQCHIP_KIND_NR };
 

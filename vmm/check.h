@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "vmm/host_caps.h"
+#include "arch/arm64/host_caps.h"
 
 /*
  * Writes the report for @caps to @out. Returns 0 when kestrel can run guests

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "vmm/config_json.h"
-#include "vmm/util.h"
+#include "lib/util.h"
 
 const char cli_usage[] =
 	"usage: kestrel --kernel PATH [options]      run a microVM\n"

@@ -19,7 +19,7 @@
 
 #include <jansson.h>
 
-#include "vmm/util.h"
+#include "lib/util.h"
 
 struct jctx {
 	struct vm_config *cfg;

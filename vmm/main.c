@@ -10,8 +10,8 @@
 #include "vmm/check.h"
 #include "vmm/cli.h"
 #include "vmm/config_print.h"
-#include "vmm/kvm_probe.h"
-#include "vmm/log.h"
+#include "arch/arm64/kvm_probe.h"
+#include "lib/log.h"
 #include "vmm/vm.h"
 
 int main(int argc, char **argv)

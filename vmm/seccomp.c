@@ -30,7 +30,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "vmm/log.h"
+#include "lib/log.h"
 
 #define ROLE(r) (1u << (r))
 #define VCPU ROLE(SECCOMP_ROLE_VCPU)

@@ -48,9 +48,9 @@
 #include "irqchip/irqchip.h"
 #include "irqchip/vgic_kvm.h"
 #include "vmm/console.h"
-#include "vmm/guest_mem.h"
-#include "vmm/log.h"
-#include "vmm/mmio_bus.h"
+#include "lib/guest_mem.h"
+#include "lib/log.h"
+#include "lib/mmio_bus.h"
 #include "vmm/vm_virtio.h"
 #include "vmm/seccomp.h"
 

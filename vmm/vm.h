@@ -8,7 +8,7 @@
 #ifndef KESTREL_VMM_VM_H
 #define KESTREL_VMM_VM_H
 
-#include "vmm/host_caps.h"
+#include "arch/arm64/host_caps.h"
 #include "vmm/vm_config.h"
 
 int vm_run(const struct vm_config *cfg, const struct host_caps *caps);

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vmm/util.h"
+#include "lib/util.h"
 
 struct vm_config_str {
 	struct vm_config_str *next;

@@ -25,7 +25,7 @@
 #include <stdint.h>
 
 #include "irqchip/irqchip_select.h"
-#include "vmm/log.h"
+#include "lib/log.h"
 
 enum on_reboot { ON_REBOOT_RESTART, ON_REBOOT_EXIT };
 

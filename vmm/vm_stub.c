@@ -2,7 +2,7 @@
 /* vm_run() on hosts that are not arm64: kestrel runs guests only on arm64 KVM. */
 #include "vmm/vm.h"
 
-#include "vmm/log.h"
+#include "lib/log.h"
 
 int vm_run(const struct vm_config *cfg, const struct host_caps *caps)
 {

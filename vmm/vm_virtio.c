@@ -17,7 +17,7 @@
 #include "devices/virtio_net.h"
 #include "devices/virtio_rng.h"
 #include "irqchip/irqchip.h"
-#include "vmm/log.h"
+#include "lib/log.h"
 #include "vmm/seccomp.h"
 #include "vmm/tap.h"
 #include "vmm/vm_vsock.h"

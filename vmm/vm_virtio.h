@@ -26,8 +26,8 @@
 #include "arch/arm64/fdt.h"
 #include "arch/arm64/layout.h"
 #include "devices/virtio_vsock.h"
-#include "vmm/guest_mem.h"
-#include "vmm/mmio_bus.h"
+#include "lib/guest_mem.h"
+#include "lib/mmio_bus.h"
 #include "vmm/vm_config.h"
 
 struct irqchip;

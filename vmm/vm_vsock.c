@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "vmm/log.h"
+#include "lib/log.h"
 #include "vmm/seccomp.h"
 
 int vm_vsock_open(uint32_t cid, struct virtio_vsock_host *host, char *err, size_t errlen)

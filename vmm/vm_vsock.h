@@ -30,9 +30,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "devices/irq_line.h"
+#include "lib/irq_line.h"
 #include "devices/virtio_vsock.h"
-#include "vmm/guest_mem.h"
+#include "lib/guest_mem.h"
 
 struct seccomp_filters;
 

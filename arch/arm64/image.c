@@ -17,7 +17,7 @@
 #include <zlib.h>
 
 #include "arch/arm64/layout.h"
-#include "vmm/log.h"
+#include "lib/log.h"
 
 #define SZ_1G (1ULL << 30)
 #define INITRD_WINDOW (32ULL << 30)	/* booting.rst: initrd + kernel in 32 GiB */

@@ -47,7 +47,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vmm/guest_mem.h"
+#include "lib/guest_mem.h"
 
 #define ARM64_IMAGE_HDR_SIZE 64
 #define ARM64_IMAGE_MAGIC 0x644d5241U		/* "ARM\x64", LE u32 at offset 56 */

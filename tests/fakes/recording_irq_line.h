@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "devices/irq_line.h"
+#include "lib/irq_line.h"
 
 struct irq_recorder {
 	pthread_mutex_t lock;

@@ -23,7 +23,7 @@
 
 #include "devices/virtio_mmio.h"
 #include "devices/virtio_queue.h"
-#include "vmm/guest_mem.h"
+#include "lib/guest_mem.h"
 
 struct vqd_queue {
 	struct guest_mem *mem;

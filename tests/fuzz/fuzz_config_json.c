@@ -6,8 +6,8 @@
  * a one-line message; an accepted one round-trips (print, parse, print gives
  * the same text). Built by scripts/fuzz.sh.
  *
- * fuzz-sources: vmm/config_json.c vmm/config_print.c vmm/vm_config.c vmm/util.c
- * fuzz-sources: vmm/log.c irqchip/irqchip_select.c -ljansson
+ * fuzz-sources: vmm/config_json.c vmm/config_print.c vmm/vm_config.c lib/util.c
+ * fuzz-sources: lib/log.c irqchip/irqchip_select.c -ljansson
  */
 #include <stddef.h>
 #include <stdint.h>

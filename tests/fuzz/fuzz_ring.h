@@ -21,7 +21,7 @@
 #include <string.h>
 
 #include "devices/virtio_queue.h"
-#include "vmm/guest_mem.h"
+#include "lib/guest_mem.h"
 
 #define FUZZ_RAM_BASE 0x10000ULL
 #define FUZZ_RAM_SIZE 0x10000ULL

@@ -12,7 +12,7 @@
  * tests/unit/test_virtio_blk.c replays tests/fuzz/regress/fuzz_virtio_blk/.
  *
  * fuzz-sources: devices/virtio_blk.c devices/virtio_mmio.c devices/virtio_queue.c
- * fuzz-sources: vmm/guest_mem.c vmm/log.c
+ * fuzz-sources: lib/guest_mem.c lib/log.c
  */
 #include <errno.h>
 #include <stddef.h>
@@ -26,7 +26,7 @@
 #include "devices/virtio_blk.h"
 #include "devices/virtio_queue.h"
 #include "tests/fuzz/fuzz_ring.h"
-#include "vmm/guest_mem.h"
+#include "lib/guest_mem.h"
 
 #define FB_DISK_SIZE 0x10000
 

@@ -9,7 +9,7 @@
  * Built by scripts/fuzz.sh; tests/unit/test_virtio_queue.c replays
  * tests/fuzz/regress/fuzz_virtio_queue/ through the same entry point.
  *
- * fuzz-sources: devices/virtio_queue.c vmm/guest_mem.c vmm/log.c
+ * fuzz-sources: devices/virtio_queue.c lib/guest_mem.c lib/log.c
  */
 #include <errno.h>
 #include <stddef.h>
@@ -19,7 +19,7 @@
 
 #include "devices/virtio_queue.h"
 #include "tests/fuzz/fuzz_ring.h"
-#include "vmm/guest_mem.h"
+#include "lib/guest_mem.h"
 
 #define FQ_CHECK(c)              \
 	do {                     \

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "vmm/cli.h"
-#include "vmm/util.h"
+#include "lib/util.h"
 
 struct fx {
 	struct vm_config cfg;

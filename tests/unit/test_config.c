@@ -22,7 +22,7 @@
 #include "vmm/cli.h"
 #include "vmm/config_json.h"
 #include "vmm/config_print.h"
-#include "vmm/util.h"
+#include "lib/util.h"
 #include "vmm/vm_config.h"
 #include "tests/fakes/fuzz_replay.h"
 

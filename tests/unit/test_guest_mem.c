@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Unit tests: guest memory bounds checks (vmm/guest_mem.c). */
+/* Unit tests: guest memory bounds checks (lib/guest_mem.c). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,7 +8,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "vmm/guest_mem.h"
+#include "lib/guest_mem.h"
 
 #define BASE 0x80000000ULL
 #define SIZE (4ULL << 20)

@@ -20,7 +20,7 @@
 
 #include "arch/arm64/image.h"
 #include "arch/arm64/layout.h"
-#include "vmm/guest_mem.h"
+#include "lib/guest_mem.h"
 
 #define MIB (1ULL << 20)
 #define GIB (1ULL << 30)

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "devices/irq_line.h"
+#include "lib/irq_line.h"
 #include "irqchip/irqchip.h"
 #include "irqchip/irqchip_backend.h"
 

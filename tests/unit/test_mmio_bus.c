@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Unit tests: the MMIO bus (vmm/mmio_bus.c). */
+/* Unit tests: the MMIO bus (lib/mmio_bus.c). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,7 +8,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "vmm/mmio_bus.h"
+#include "lib/mmio_bus.h"
 
 /* A device that records its last access and answers reads with a pattern. */
 struct probe_dev {

@@ -13,7 +13,7 @@
 #include "arch/arm64/layout.h"
 #include "devices/pl031.h"
 #include "tests/fakes/recording_irq_line.h"
-#include "vmm/mmio_bus.h"
+#include "lib/mmio_bus.h"
 
 #define T0 1700000000ULL /* Nov 2023 */
 

@@ -14,7 +14,7 @@
 #include "arch/arm64/layout.h"
 #include "devices/uart_16550.h"
 #include "tests/fakes/recording_irq_line.h"
-#include "vmm/mmio_bus.h"
+#include "lib/mmio_bus.h"
 
 struct fixture {
 	struct uart_16550 u;

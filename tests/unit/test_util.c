@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Unit tests: size/int parsing (vmm/util.c). The command line is in test_cli.c. */
+/* Unit tests: size/int parsing (lib/util.c). The command line is in test_cli.c. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,7 +8,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "vmm/util.h"
+#include "lib/util.h"
 
 static void test_parse_size(void **state)
 {

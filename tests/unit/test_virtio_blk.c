@@ -21,7 +21,7 @@
 #include "tests/fakes/fuzz_replay.h"
 #include "tests/fakes/recording_irq_line.h"
 #include "tests/fakes/virtq_driver.h"
-#include "vmm/guest_mem.h"
+#include "lib/guest_mem.h"
 
 #define LLVMFuzzerTestOneInput fuzz_virtio_blk_one
 #include "tests/fuzz/fuzz_virtio_blk.c"

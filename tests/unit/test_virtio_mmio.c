@@ -19,8 +19,8 @@
 #include "devices/virtio_mmio.h"
 #include "tests/fakes/recording_irq_line.h"
 #include "tests/fakes/virtq_driver.h"
-#include "vmm/guest_mem.h"
-#include "vmm/mmio_bus.h"
+#include "lib/guest_mem.h"
+#include "lib/mmio_bus.h"
 
 #define RAM_BASE LAYOUT_RAM_BASE
 #define RAM_SIZE 0x100000ULL

@@ -21,7 +21,7 @@
 #include "devices/virtio_net.h"
 #include "tests/fakes/recording_irq_line.h"
 #include "tests/fakes/virtq_driver.h"
-#include "vmm/guest_mem.h"
+#include "lib/guest_mem.h"
 
 #define RAM_BASE LAYOUT_RAM_BASE
 #define RAM_SIZE 0x400000ULL

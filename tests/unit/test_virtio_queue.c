@@ -15,7 +15,7 @@
 #include "devices/virtio_queue.h"
 #include "tests/fakes/fuzz_replay.h"
 #include "tests/fakes/virtq_driver.h"
-#include "vmm/guest_mem.h"
+#include "lib/guest_mem.h"
 
 /* The fuzz target, replayed on its kept crashers at the end. */
 #define LLVMFuzzerTestOneInput fuzz_virtio_queue_one

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * What the host's KVM offers, as probed once at start (vmm/kvm_probe.c) and
+ * What the host's KVM offers, as probed once at start (arch/arm64/kvm_probe.c) and
  * then only read. A plain struct without KVM types so that decisions made
  * from it (irqchip choice, `kestrel check` output) are unit-testable on any
  * host.
  */
-#ifndef KESTREL_VMM_HOST_CAPS_H
-#define KESTREL_VMM_HOST_CAPS_H
+#ifndef KESTREL_ARCH_ARM64_HOST_CAPS_H
+#define KESTREL_ARCH_ARM64_HOST_CAPS_H
 
 #include <stdbool.h>
 

@@ -4,8 +4,8 @@
  * thread starts and only read afterwards (the one process-wide setting).
  * Every line starts "kestrel: " so the user can tell it from guest output.
  */
-#ifndef KESTREL_VMM_LOG_H
-#define KESTREL_VMM_LOG_H
+#ifndef KESTREL_LIB_LOG_H
+#define KESTREL_LIB_LOG_H
 
 #include <stdbool.h>
 

@@ -9,8 +9,8 @@
  * The callee may be called from any thread and must be thread safe; it never
  * calls back into the device.
  */
-#ifndef KESTREL_DEVICES_IRQ_LINE_H
-#define KESTREL_DEVICES_IRQ_LINE_H
+#ifndef KESTREL_LIB_IRQ_LINE_H
+#define KESTREL_LIB_IRQ_LINE_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -9,8 +9,8 @@
  * and only read afterwards, so any thread may call the accessors; the
  * contents of guest RAM are of course shared with the running guest.
  */
-#ifndef KESTREL_VMM_GUEST_MEM_H
-#define KESTREL_VMM_GUEST_MEM_H
+#ifndef KESTREL_LIB_GUEST_MEM_H
+#define KESTREL_LIB_GUEST_MEM_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -20,14 +20,14 @@
  * Data: MMIO data is the little-endian byte image KVM gives in kvm_run->mmio
  * (data[0] is the byte at the lowest address); the bus never interprets it.
  */
-#ifndef KESTREL_VMM_MMIO_BUS_H
-#define KESTREL_VMM_MMIO_BUS_H
+#ifndef KESTREL_LIB_MMIO_BUS_H
+#define KESTREL_LIB_MMIO_BUS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vmm/guest_mem.h"
+#include "lib/guest_mem.h"
 
 /* Room for the GIC frames, the platform devices and every virtio-mmio slot. */
 #define MMIO_BUS_MAX_REGIONS 64

@@ -3,7 +3,7 @@
  * Host probe. Built for every host: on non-arm64 hosts only the generic
  * ioctls are used, and the result says that this KVM cannot run arm64 guests.
  */
-#include "vmm/kvm_probe.h"
+#include "arch/arm64/kvm_probe.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -2,8 +2,8 @@
 /*
  * Small pure helpers for parsing user input. No state, any thread.
  */
-#ifndef KESTREL_VMM_UTIL_H
-#define KESTREL_VMM_UTIL_H
+#ifndef KESTREL_LIB_UTIL_H
+#define KESTREL_LIB_UTIL_H
 
 #include <stdint.h>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include "vmm/util.h"
+#include "lib/util.h"
 
 #include <ctype.h>
 #include <errno.h>

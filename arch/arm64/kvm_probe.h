@@ -5,12 +5,12 @@
  * scratch VM (KVM_CREATE_DEVICE_TEST, nothing is instantiated). Called once
  * at start from the main thread.
  */
-#ifndef KESTREL_VMM_KVM_PROBE_H
-#define KESTREL_VMM_KVM_PROBE_H
+#ifndef KESTREL_ARCH_ARM64_KVM_PROBE_H
+#define KESTREL_ARCH_ARM64_KVM_PROBE_H
 
 #include <stddef.h>
 
-#include "vmm/host_caps.h"
+#include "arch/arm64/host_caps.h"
 
 /*
  * Fills @caps. Returns 0 when /dev/kvm answered (even for a non-arm64 KVM:

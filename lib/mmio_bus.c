@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include "vmm/mmio_bus.h"
+#include "lib/mmio_bus.h"
 
 #include <errno.h>
 #include <stdio.h>
