@@ -134,19 +134,12 @@ static int gic_update(struct gicv2_user *gic, uint32_t cpus)
 	return ret;
 }
 
-int gicv2_user_resync_lines(struct gicv2_user *gic)
+/* Immutable fields only: no lock. */
+static int gic_vcpu_enter(struct irqchip *chip, int vcpu)
 {
-	int err = 0;
+	struct gicv2_user *gic = irqchip_priv(chip);
 
-	pthread_mutex_lock(&gic->lock);
-	for (uint32_t c = 0; c < gic->nr_cpus; c++) {
-		int ret = gic->set_cpu_irq(gic->host, (int)c, gic->cpu[c].line);
-
-		if (ret < 0 && !err)
-			err = ret;
-	}
-	pthread_mutex_unlock(&gic->lock);
-	return err;
+	return gic->enter_vcpu ? gic->enter_vcpu(gic->host, vcpu) : 0;
 }
 
 /* SGI and PPI queue (and IRQCHIP_INTID_CPU): the bank's CPU, or all. */
@@ -361,6 +354,7 @@ const struct irqchip_backend_ops gicv2_user_backend_ops = {
 	.destroy = gic_destroy,
 	.reset = gic_reset,
 	.fdt_node = gic_fdt_node,
+	.vcpu_enter = gic_vcpu_enter,
 	.stats_print = gic_stats_print,
 	.fdt_ppi_cpu_mask = true,
 	.classes = {
@@ -407,6 +401,7 @@ int gicv2_user_create(const struct irqchip_config *cfg, struct irqchip **out)
 		goto err_free;
 	gic->host = cfg->host;
 	gic->set_cpu_irq = cfg->set_cpu_irq;
+	gic->enter_vcpu = cfg->enter_vcpu;
 	gic->nr_cpus = cfg->nr_vcpus;
 	gic->nr_irqs = cfg->nr_irqs;
 	gic->cpus_mask = (uint8_t)((1u << cfg->nr_vcpus) - 1);

@@ -103,14 +103,4 @@ extern const struct mmio_ops gicv2_user_cpu_mmio_ops;
 /* Returns the IRQ line level last set for @vcpu (false for a bad index). For tests and stats. */
 bool gicv2_user_cpu_line(struct gicv2_user *gic, int vcpu);
 
-/*
- * Drives every CPU's line again to the level the model last set, through
- * set_cpu_irq(), under the GIC lock. For a host whose record of the line
- * can be lost: on the 6.1 test host a KVM_IRQ_LINE from one thread was seen
- * to vanish while the vCPU's own thread was in KVM_RUN (the vCPU then sleeps
- * in WFI with its interrupt pending), so the VMM calls this periodically
- * while idle. Returns 0 or the first error of set_cpu_irq().
- */
-int gicv2_user_resync_lines(struct gicv2_user *gic);
-
 #endif

@@ -70,6 +70,7 @@ struct gicv2_user {
 	struct irqchip *chip;
 	void *host;
 	int (*set_cpu_irq)(void *host, int vcpu, bool level);
+	int (*enter_vcpu)(void *host, int vcpu);
 	uint32_t nr_cpus;
 	uint32_t nr_irqs;
 	uint8_t cpus_mask;

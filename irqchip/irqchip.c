@@ -246,6 +246,18 @@ err_report:
 	return ret;
 }
 
+int irqchip_vcpu_enter(struct irqchip *chip, int vcpu)
+{
+	int ret;
+
+	if (!chip->ops->vcpu_enter)
+		return 0;
+	ret = chip->ops->vcpu_enter(chip, vcpu);
+	if (ret)
+		irqchip_report_error(chip, IRQCHIP_PATH_QUEUE, vcpu, IRQ_SPI_END, ret);
+	return ret;
+}
+
 int irqchip_pulse(struct irqchip *chip, int vcpu, uint32_t intid)
 {
 	int ret = irqchip_set_level(chip, vcpu, intid, true);

@@ -74,6 +74,13 @@ struct irqchip_config {
 	 * must not call back into the irqchip. Returns 0 or -errno.
 	 */
 	int (*set_cpu_irq)(void *host, int vcpu, bool level);
+	/*
+	 * Userspace GIC only, optional: called on vCPU @vcpu's own thread
+	 * right before each entry into the guest (irqchip_vcpu_enter()), so
+	 * the host applies there what set_cpu_irq() recorded (see
+	 * irqchip/user_lines.h). Returns 0 or -errno.
+	 */
+	int (*enter_vcpu)(void *host, int vcpu);
 };
 
 /*
@@ -87,6 +94,15 @@ struct irqchip_config {
  * for SGI/PPI, or a class the backend lacks; a backend's own error else.
  */
 int irqchip_set_level(struct irqchip *chip, int vcpu, uint32_t intid, bool level);
+
+/*
+ * Called by vCPU @vcpu's own thread right before each entry into the guest
+ * (every KVM_RUN). A backend that drives the vCPUs' interrupt inputs from
+ * userspace applies there what changed since the last entry; the in-kernel
+ * backends do nothing. A failure is reported through the error sink
+ * (IRQCHIP_PATH_QUEUE) and returned; the vCPU may still enter.
+ */
+int irqchip_vcpu_enter(struct irqchip *chip, int vcpu);
 
 /* An edge: assert then deassert. Returns as irqchip_set_level() (first error wins). */
 int irqchip_pulse(struct irqchip *chip, int vcpu, uint32_t intid);

@@ -78,6 +78,8 @@ struct irqchip_backend_ops {
 	int (*reset)(struct irqchip *chip);
 	/* See irqchip_fdt_node(). Optional. */
 	int (*fdt_node)(struct irqchip *chip, void *fdt, int parent, uint32_t phandle);
+	/* See irqchip_vcpu_enter(); on the vCPU's own thread. Optional. */
+	int (*vcpu_enter)(struct irqchip *chip, int vcpu);
 	/* Appends backend-specific lines to irqchip_stats_print(). Optional. */
 	void (*stats_print)(const struct irqchip *chip, FILE *f);
 	/* GICv2-style FDT: PPI specifiers carry a CPU mask. */

@@ -2,14 +2,13 @@
 #include "irqchip/vgic_kvm.h"
 
 #include <errno.h>
-#include <linux/kvm.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "arch/arm64/kvm.h"
 #include "arch/arm64/layout.h"
 #include "irqchip/irqchip_backend.h"
 
@@ -35,29 +34,16 @@ static bool kernel_owned_ppi(uint32_t intid)
 	       intid == LAYOUT_PPI_PMU || intid == 25 /* vGIC maintenance */;
 }
 
-static int irq_line(struct vgic_kvm *v, uint32_t type, int vcpu, uint32_t num, bool level)
-{
-	uint32_t idx = vcpu < 0 ? 0 : (uint32_t)vcpu;
-	struct kvm_irq_level irq = {
-		.irq = type << KVM_ARM_IRQ_TYPE_SHIFT |
-		       (idx & KVM_ARM_IRQ_VCPU_MASK) << KVM_ARM_IRQ_VCPU_SHIFT |
-		       ((idx >> 8) & KVM_ARM_IRQ_VCPU2_MASK) << KVM_ARM_IRQ_VCPU2_SHIFT | num,
-		.level = level,
-	};
-
-	return ioctl(v->vm_fd, KVM_IRQ_LINE, &irq) < 0 ? -errno : 0;
-}
-
 static int spi_set_pending(struct irqchip *chip, int vcpu, uint32_t intid, bool level)
 {
-	return irq_line(priv_of(chip), KVM_ARM_IRQ_TYPE_SPI, 0, intid, level);
+	return kvm_irq_line_spi(priv_of(chip)->vm_fd, intid, level);
 }
 
 static int ppi_set_pending(struct irqchip *chip, int vcpu, uint32_t intid, bool level)
 {
 	if (kernel_owned_ppi(intid))
 		return -EPERM;
-	return irq_line(priv_of(chip), KVM_ARM_IRQ_TYPE_PPI, vcpu, intid, level);
+	return kvm_irq_line_ppi(priv_of(chip)->vm_fd, vcpu < 0 ? 0 : (unsigned)vcpu, intid, level);
 }
 
 /* KVM delivers what KVM_IRQ_LINE latched: nothing left to queue. */
@@ -102,35 +88,12 @@ static const struct irqchip_backend_ops vgic_v2_ops = {
 	.classes = { [IRQ_CLASS_PPI] = &vgic_ppi_ops, [IRQ_CLASS_SPI] = &vgic_spi_ops },
 };
 
-static int set_attr(int fd, uint32_t group, uint64_t attr, const void *val, const char *what,
-		    char *why, size_t why_len)
+/* Names the failed call in @why; returns @ret. */
+static int fail(int ret, const char *what, char *why, size_t why_len)
 {
-	struct kvm_device_attr a = {
-		.group = group,
-		.attr = attr,
-		.addr = (uint64_t)(uintptr_t)val,
-	};
-
-	if (ioctl(fd, KVM_SET_DEVICE_ATTR, &a) < 0) {
-		int err = errno;
-
-		snprintf(why, why_len, "KVM_SET_DEVICE_ATTR(%s): %s", what, strerror(err));
-		return -err;
-	}
-	return 0;
-}
-
-static int create_device(int vm_fd, uint32_t type, const char *what, char *why, size_t why_len)
-{
-	struct kvm_create_device dev = { .type = type };
-
-	if (ioctl(vm_fd, KVM_CREATE_DEVICE, &dev) < 0) {
-		int err = errno;
-
-		snprintf(why, why_len, "KVM_CREATE_DEVICE(%s): %s", what, strerror(err));
-		return -err;
-	}
-	return (int)dev.fd;
+	if (ret < 0)
+		snprintf(why, why_len, "%s: %s", what, strerror(-ret));
+	return ret;
 }
 
 int vgic_kvm_create(int vm_fd, bool v3, bool its, const struct irqchip_config *cfg,
@@ -150,42 +113,41 @@ int vgic_kvm_create(int vm_fd, bool v3, bool its, const struct irqchip_config *c
 	v->vm_fd = vm_fd;
 	v->v3 = v3;
 	v->its_fd = -1;
-	v->dev_fd = create_device(vm_fd, v3 ? KVM_DEV_TYPE_ARM_VGIC_V3 : KVM_DEV_TYPE_ARM_VGIC_V2,
-				  v3 ? "VGIC_V3" : "VGIC_V2", why, why_len);
+	v->dev_fd = fail(kvm_vgic_create(vm_fd, v3 ? KVM_VGIC_V3 : KVM_VGIC_V2, false),
+			 v3 ? "KVM_CREATE_DEVICE(VGIC_V3)" : "KVM_CREATE_DEVICE(VGIC_V2)", why,
+			 why_len);
 	if (v->dev_fd < 0) {
 		ret = v->dev_fd;
 		goto err_free;
 	}
 	if (v3) {
-		ret = set_attr(v->dev_fd, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V3_ADDR_TYPE_DIST,
-			       &dist, "V3_ADDR_TYPE_DIST", why, why_len);
+		ret = fail(kvm_vgic_set_addr(v->dev_fd, KVM_VGIC_ADDR_V3_DIST, dist),
+			   "KVM_SET_DEVICE_ATTR(V3_ADDR_TYPE_DIST)", why, why_len);
 		if (!ret)
-			ret = set_attr(v->dev_fd, KVM_DEV_ARM_VGIC_GRP_ADDR,
-				       KVM_VGIC_V3_ADDR_TYPE_REDIST, &redist,
-				       "V3_ADDR_TYPE_REDIST", why, why_len);
+			ret = fail(kvm_vgic_set_addr(v->dev_fd, KVM_VGIC_ADDR_V3_REDIST, redist),
+				   "KVM_SET_DEVICE_ATTR(V3_ADDR_TYPE_REDIST)", why, why_len);
 	} else {
-		ret = set_attr(v->dev_fd, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V2_ADDR_TYPE_DIST,
-			       &dist, "V2_ADDR_TYPE_DIST", why, why_len);
+		ret = fail(kvm_vgic_set_addr(v->dev_fd, KVM_VGIC_ADDR_V2_DIST, dist),
+			   "KVM_SET_DEVICE_ATTR(V2_ADDR_TYPE_DIST)", why, why_len);
 		if (!ret)
-			ret = set_attr(v->dev_fd, KVM_DEV_ARM_VGIC_GRP_ADDR,
-				       KVM_VGIC_V2_ADDR_TYPE_CPU, &cpu, "V2_ADDR_TYPE_CPU",
-				       why, why_len);
+			ret = fail(kvm_vgic_set_addr(v->dev_fd, KVM_VGIC_ADDR_V2_CPU, cpu),
+				   "KVM_SET_DEVICE_ATTR(V2_ADDR_TYPE_CPU)", why, why_len);
 	}
 	if (!ret)
-		ret = set_attr(v->dev_fd, KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0, &nr_irqs, "NR_IRQS",
-			       why, why_len);
+		ret = fail(kvm_vgic_set_nr_irqs(v->dev_fd, nr_irqs), "KVM_SET_DEVICE_ATTR(NR_IRQS)",
+			   why, why_len);
 	if (ret)
 		goto err_close;
 	if (v3 && its) {
-		v->its_fd = create_device(vm_fd, KVM_DEV_TYPE_ARM_VGIC_ITS, "VGIC_ITS", why,
-					  why_len);
+		v->its_fd = fail(kvm_vgic_create(vm_fd, KVM_VGIC_ITS, false),
+				 "KVM_CREATE_DEVICE(VGIC_ITS)", why, why_len);
 		if (v->its_fd < 0) {
 			ret = v->its_fd;
 			v->its_fd = -1;
 			goto err_close;
 		}
-		ret = set_attr(v->its_fd, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_ITS_ADDR_TYPE,
-			       &its_base, "ITS_ADDR_TYPE", why, why_len);
+		ret = fail(kvm_vgic_set_addr(v->its_fd, KVM_VGIC_ADDR_ITS, its_base),
+			   "KVM_SET_DEVICE_ATTR(ITS_ADDR_TYPE)", why, why_len);
 		if (ret)
 			goto err_close;
 	}
@@ -210,11 +172,10 @@ int vgic_kvm_finalize(struct irqchip *chip, char *why, size_t why_len)
 	struct vgic_kvm *v = priv_of(chip);
 	int ret;
 
-	ret = set_attr(v->dev_fd, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_CTRL_INIT, NULL,
-		       "VGIC CTRL_INIT", why, why_len);
+	ret = fail(kvm_vgic_init(v->dev_fd), "KVM_SET_DEVICE_ATTR(VGIC CTRL_INIT)", why, why_len);
 	if (!ret && v->its_fd >= 0)
-		ret = set_attr(v->its_fd, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_CTRL_INIT,
-			       NULL, "ITS CTRL_INIT", why, why_len);
+		ret = fail(kvm_vgic_init(v->its_fd), "KVM_SET_DEVICE_ATTR(ITS CTRL_INIT)", why,
+			   why_len);
 	return ret;
 }
 

@@ -31,7 +31,7 @@ int event_loop_add(struct event_loop *el, int fd, short events, event_fn fn, voi
 			break;
 	if (i == EVENT_LOOP_MAX)
 		return -ENOSPC;
-	el->src[i] = (struct event_source){ .fd = fd, .events = events, .fn = fn, .ctx = ctx };
+	el->src[i] = (struct event_source){.fd = fd, .events = events, .fn = fn, .ctx = ctx};
 	if (i == el->n)
 		el->n++;
 	return 0;

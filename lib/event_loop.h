@@ -28,8 +28,8 @@
 typedef void (*event_fn)(void *ctx, int fd, short revents);
 
 struct event_source {
-	int fd;		/* -1: free slot */
-	short events;	/* 0: registered but not polled (paused) */
+	int fd; /* -1: free slot */
+	short events; /* 0: registered but not polled (paused) */
 	event_fn fn;
 	void *ctx;
 };
@@ -37,7 +37,7 @@ struct event_source {
 struct event_loop {
 	struct event_source src[EVENT_LOOP_MAX];
 	struct pollfd pfd[EVENT_LOOP_MAX];
-	unsigned n;	/* slots in use at the front of src (some may be free) */
+	unsigned n; /* slots in use at the front of src (some may be free) */
 };
 
 /* An empty loop. */

@@ -3,16 +3,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/kvm.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <sys/ioctl.h>
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "arch/arm64/kvm.h"
 #include "devices/virtio_blk.h"
 #include "devices/virtio_net.h"
 #include "devices/virtio_rng.h"
@@ -102,27 +101,20 @@ static int device_thread_init(void *ctx)
 /* ioeventfds for the queue notifiers, irqfd for the interrupt. */
 static int wire(struct vm_virtio_dev *d, uint64_t base, uint32_t intid, int vm_fd, bool irqfd)
 {
-	struct kvm_irqfd irq;
+	uint64_t notify = base + VIRTIO_MMIO_QUEUE_NOTIFY;
 	int err;
 
 	d->irqfd = -1;
 	for (uint16_t q = 0; q < d->mmio->cfg.num_queues; q++) {
 		int fd = virtio_mmio_kick_fd(d->mmio, q);
-		struct kvm_ioeventfd io = {
-			.datamatch = q,
-			.addr = base + VIRTIO_MMIO_QUEUE_NOTIFY,
-			.len = 4,
-			.fd = fd,
-			.flags = KVM_IOEVENTFD_FLAG_DATAMATCH,
-		};
 
 		if (fd < 0)
 			continue;	/* served on the vCPU thread */
-		if (ioctl(vm_fd, KVM_IOEVENTFD, &io) < 0) {
-			err = errno;
-			log_err("KVM_IOEVENTFD(0x%llx, queue %u): %s",
-				(unsigned long long)io.addr, q, strerror(err));
-			return -err;
+		err = kvm_ioeventfd(vm_fd, fd, notify, 4, q);
+		if (err) {
+			log_err("KVM_IOEVENTFD(0x%llx, queue %u): %s", (unsigned long long)notify,
+				q, strerror(-err));
+			return err;
 		}
 	}
 	if (!irqfd)
@@ -133,15 +125,12 @@ static int wire(struct vm_virtio_dev *d, uint64_t base, uint32_t intid, int vm_f
 		log_err("eventfd: %s", strerror(err));
 		return -err;
 	}
-	memset(&irq, 0, sizeof(irq));
-	irq.fd = (uint32_t)d->irqfd;
-	irq.gsi = intid - LAYOUT_SPI_BASE;
-	if (ioctl(vm_fd, KVM_IRQFD, &irq) < 0) {
-		err = errno;
-		log_err("KVM_IRQFD(gsi %u): %s", irq.gsi, strerror(err));
+	err = kvm_irqfd(vm_fd, d->irqfd, intid - LAYOUT_SPI_BASE);
+	if (err) {
+		log_err("KVM_IRQFD(gsi %u): %s", intid - LAYOUT_SPI_BASE, strerror(-err));
 		close(d->irqfd);
 		d->irqfd = -1;
-		return -err;
+		return err;
 	}
 	virtio_mmio_set_irqfd(d->mmio, d->irqfd);
 	return 0;

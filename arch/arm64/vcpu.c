@@ -44,6 +44,96 @@ static int get_reg(struct vcpu *vcpu, uint64_t id, uint64_t *val)
 	return ioctl(vcpu->fd, KVM_GET_ONE_REG, &reg) < 0 ? -errno : 0;
 }
 
+_Static_assert(ARM64_DEV_VTIMER == KVM_ARM_DEV_EL1_VTIMER, "timer bit");
+_Static_assert(ARM64_DEV_PTIMER == KVM_ARM_DEV_EL1_PTIMER, "timer bit");
+_Static_assert(ARM64_DEV_PMU == KVM_ARM_DEV_PMU, "PMU bit");
+
+void arm64_vcpu_prepare(struct vcpu *vcpu)
+{
+	memset(vcpu, 0, sizeof(*vcpu));
+	vcpu->fd = -1;
+	thread_kick_init(&vcpu->kick);
+}
+
+int arm64_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
+{
+	struct kvm_run *run = vcpu->run;
+	int r = ioctl(vcpu->fd, KVM_RUN, 0);
+
+	exit->dev_irq_level = (uint32_t)run->s.regs.device_irq_level;
+	if (r < 0) {
+		if (errno != EINTR && errno != EAGAIN)
+			return -errno;
+		/*
+		 * Cleared before the caller looks again at what it was kicked
+		 * for: a kick after this point sets it anew (seq_cst on both
+		 * sides, see arm64_vcpu_kick()).
+		 */
+		__atomic_store_n(&run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+		exit->kind = VCPU_EXIT_KICK;
+		return 0;
+	}
+	switch (run->exit_reason) {
+	case KVM_EXIT_MMIO:
+		exit->kind = VCPU_EXIT_MMIO;
+		exit->mmio_addr = run->mmio.phys_addr;
+		exit->mmio_data = run->mmio.data;
+		exit->mmio_len = run->mmio.len;
+		exit->mmio_write = run->mmio.is_write;
+		break;
+	case KVM_EXIT_INTR:
+		exit->kind = VCPU_EXIT_KICK;
+		break;
+	case KVM_EXIT_SYSTEM_EVENT:
+		exit->code = run->system_event.type;
+		exit->kind = run->system_event.type == KVM_SYSTEM_EVENT_SHUTDOWN ? VCPU_EXIT_SHUTDOWN :
+			     run->system_event.type == KVM_SYSTEM_EVENT_RESET    ? VCPU_EXIT_RESET :
+			     run->system_event.type == KVM_SYSTEM_EVENT_CRASH    ? VCPU_EXIT_CRASH :
+										  VCPU_EXIT_SYSTEM_OTHER;
+		break;
+	case KVM_EXIT_FAIL_ENTRY:
+		exit->kind = VCPU_EXIT_FAIL_ENTRY;
+		exit->code = run->fail_entry.hardware_entry_failure_reason;
+		break;
+	case KVM_EXIT_INTERNAL_ERROR:
+		exit->kind = VCPU_EXIT_INTERNAL_ERROR;
+		exit->code = run->internal.suberror;
+		break;
+	default:
+		exit->kind = VCPU_EXIT_UNKNOWN;
+		exit->code = run->exit_reason;
+		break;
+	}
+	return 0;
+}
+
+void arm64_vcpu_kick_enable(struct vcpu *vcpu)
+{
+	thread_kick_arm(&vcpu->kick);
+}
+
+void arm64_vcpu_kick_disable(struct vcpu *vcpu)
+{
+	thread_kick_disarm(&vcpu->kick);
+}
+
+/*
+ * Under the gate's lock, before the signal: immediate_exit covers a kick
+ * that lands between the thread's last look at its work and its KVM_RUN;
+ * the signal ends a KVM_RUN in progress (also a vCPU blocked in WFI).
+ */
+static void set_immediate_exit(void *ctx)
+{
+	struct kvm_run *run = ctx;
+
+	__atomic_store_n(&run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+}
+
+void arm64_vcpu_kick(struct vcpu *vcpu)
+{
+	thread_kick(&vcpu->kick, VCPU_KICK_SIGNAL, set_immediate_exit, vcpu->run);
+}
+
 int arm64_vcpu_create(struct vcpu *vcpu, int vm_fd, unsigned index, size_t run_size)
 {
 	int err;
@@ -174,4 +264,5 @@ void arm64_vcpu_destroy(struct vcpu *vcpu)
 	if (vcpu->fd >= 0)
 		close(vcpu->fd);
 	vcpu->fd = -1;
+	thread_kick_destroy(&vcpu->kick);
 }

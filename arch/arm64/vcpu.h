@@ -6,20 +6,35 @@
  * registers on failure. The run loop lives in vmm/vm.c.
  *
  * struct vcpu is owned by the VM (vmm/vm.c); each is driven by its own
- * thread once started. Functions here run on the main thread during build,
- * except arm64_vcpu_dump(), which the vCPU's own thread calls.
+ * thread once started (vmm/vcpu_loop.c). Functions here run on the main
+ * thread during build, except arm64_vcpu_run() and arm64_vcpu_dump() (the
+ * vCPU's own thread) and arm64_vcpu_kick() (any thread).
+ *
+ * Kicks: arm64_vcpu_kick() makes the vCPU leave KVM_RUN (or not enter it):
+ * it sets kvm_run->immediate_exit and sends VCPU_KICK_SIGNAL to the vCPU's
+ * thread through the vCPU's kick gate (lib/thread_kick.h), only between
+ * arm64_vcpu_kick_enable(), called by the thread itself, and
+ * arm64_vcpu_kick_disable(), called before the thread is joined, so no
+ * signal can reach a joined thread. Callers may hold their own locks (the
+ * userspace GIC's) when kicking; the gate's lock is innermost.
  */
 #ifndef KESTREL_ARCH_ARM64_VCPU_H
 #define KESTREL_ARCH_ARM64_VCPU_H
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
+#include "lib/thread_kick.h"
+
 struct kvm_run;
 struct vm;
+
+/* The signal that kicks a vCPU thread out of KVM_RUN (its handler does nothing). */
+#define VCPU_KICK_SIGNAL SIGUSR1
 
 struct vcpu {
 	struct vm *vm;
@@ -30,9 +45,36 @@ struct vcpu {
 	uint64_t mpidr;
 	pthread_t thread;
 	bool thread_started;	/* main thread only */
-	pthread_t self;		/* written by the vCPU thread before kickable */
-	atomic_bool kickable;	/* thread runs: other threads may signal self */
-	uint32_t irq_level;	/* last device_irq_level seen (user irqchip) */
+	struct thread_kick kick;	/* armed by the vCPU thread (lib/thread_kick.h) */
+	uint32_t irq_level;	/* last dev_irq_level seen (user irqchip), own thread */
+};
+
+/* Output levels of the vCPU's timers and PMU (struct vcpu_exit.dev_irq_level). */
+#define ARM64_DEV_VTIMER (1u << 0)
+#define ARM64_DEV_PTIMER (1u << 1)
+#define ARM64_DEV_PMU (1u << 2)
+
+/* Why KVM_RUN returned, without KVM types. */
+enum vcpu_exit_kind {
+	VCPU_EXIT_MMIO,		/* mmio_* fields; data is read/written in place */
+	VCPU_EXIT_KICK,		/* interrupted by a kick (EINTR/EAGAIN or KVM_EXIT_INTR) */
+	VCPU_EXIT_SHUTDOWN,	/* PSCI SYSTEM_OFF */
+	VCPU_EXIT_RESET,	/* PSCI SYSTEM_RESET */
+	VCPU_EXIT_CRASH,	/* PSCI SYSTEM_EVENT_CRASH */
+	VCPU_EXIT_SYSTEM_OTHER,	/* another system event, type in code */
+	VCPU_EXIT_FAIL_ENTRY,	/* hardware reason in code */
+	VCPU_EXIT_INTERNAL_ERROR, /* suberror in code */
+	VCPU_EXIT_UNKNOWN,	/* exit reason in code */
+};
+
+struct vcpu_exit {
+	enum vcpu_exit_kind kind;
+	uint64_t code;
+	uint64_t mmio_addr;
+	uint8_t *mmio_data;	/* in kvm_run: a read fills it before the next run */
+	uint32_t mmio_len;
+	bool mmio_write;
+	uint32_t dev_irq_level;	/* ARM64_DEV_*; valid after every return, kicks too */
 };
 
 /* Feature choices made once for every vCPU of the VM. */
@@ -46,6 +88,9 @@ struct arm64_vcpu_features {
  * KVM_GET_VCPU_MMAP_SIZE). Returns 0 or -errno (the failing call logged).
  */
 int arm64_vcpu_create(struct vcpu *vcpu, int vm_fd, unsigned index, size_t run_size);
+
+/* Makes a struct vcpu ready for arm64_vcpu_create() and safe for arm64_vcpu_destroy(). */
+void arm64_vcpu_prepare(struct vcpu *vcpu);
 
 /*
  * KVM_ARM_PREFERRED_TARGET + KVM_ARM_VCPU_INIT: PSCI 0.2, powered off unless
@@ -67,6 +112,26 @@ int arm64_vcpu_pmu_init(struct vcpu *vcpu, uint32_t ppi);
  * Returns 0 or -errno.
  */
 int arm64_vcpu_set_boot_regs(struct vcpu *vcpu, uint64_t entry, uint64_t dtb);
+
+/*
+ * The vCPU's own thread: one KVM_RUN, described in @exit. A kick
+ * (EINTR/EAGAIN) clears immediate_exit and returns 0 with VCPU_EXIT_KICK.
+ * Returns 0, or -errno when KVM_RUN failed otherwise.
+ */
+int arm64_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit);
+
+/* The vCPU's own thread, once at start: from now on other threads may kick it. */
+void arm64_vcpu_kick_enable(struct vcpu *vcpu);
+
+/* Main thread, after the thread left its loop and before joining it: no more kicks. */
+void arm64_vcpu_kick_disable(struct vcpu *vcpu);
+
+/*
+ * Any thread: makes the vCPU leave KVM_RUN promptly, or return from its
+ * next KVM_RUN at once. Does nothing when called from the vCPU's own
+ * thread (it is not in KVM_RUN) or when the thread is not kickable.
+ */
+void arm64_vcpu_kick(struct vcpu *vcpu);
 
 /* Writes PC, PSTATE, SP, x0..x30, ESR/FAR of EL1 to @f (best effort). */
 void arm64_vcpu_dump(struct vcpu *vcpu, FILE *f);

@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The session around the VM (vm_run()): what lives as long as the process
+ * does — the kernel and initrd read once, disk and tap fds, /dev/kvm, the
+ * terminal, the host-signal fd, the seccomp filters — and the two walks
+ * over VM builds:
+ * - the irqchip fallback: each irqchip of the preference list that the probe
+ *   allows is tried on a fresh VM until one builds (a vGIC create cannot be
+ *   undone, so a failed attempt throws the whole VM away);
+ * - the reboot path: a guest reset with --on-reboot restart tears the VM
+ *   down and builds it again with the same irqchip, keeping the session.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "arch/arm64/kvm.h"
+#include "arch/arm64/layout.h"
+#include "irqchip/irqchip.h"
+#include "lib/log.h"
+#include "vmm/seccomp.h"
+#include "vmm/vm.h"
+#include "vmm/vm_priv.h"
+
+static void kick_handler(int sig)
+{
+}
+
+static unsigned ipa_bits_for(uint64_t top)
+{
+	unsigned bits = 32;
+
+	while (bits < 64 && (1ULL << bits) < top)
+		bits++;
+	return bits;
+}
+
+
+static int setup_signals(sigset_t *old)
+{
+	struct sigaction sa = { .sa_handler = kick_handler };
+	sigset_t set;
+	int fd;
+
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(VCPU_KICK_SIGNAL, &sa, NULL)) {
+		log_err("sigaction: %s", strerror(errno));
+		return -1;
+	}
+	/* vCPU threads inherit this mask and unblock only the kick signal */
+	sigemptyset(&set);
+	sigaddset(&set, VCPU_KICK_SIGNAL);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, old);
+	sigdelset(&set, VCPU_KICK_SIGNAL);
+	fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (fd < 0)
+		log_err("signalfd: %s", strerror(errno));
+	return fd;
+}
+
+/* Step 1: checks that need the host. Returns 0 or EXIT_USAGE (message logged). */
+static int check_against_host(const struct vm_config *cfg, const struct host_caps *caps,
+			      unsigned *ipa_bits)
+{
+	uint64_t top = LAYOUT_RAM_BASE + cfg->memory;
+	unsigned limit = caps->ipa_limit ? (unsigned)caps->ipa_limit : 40;
+	long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+
+	if ((int)cfg->cpus > caps->max_vcpus) {
+		log_err("--cpus: %u is more than this host's KVM allows (%d)", cfg->cpus,
+			caps->max_vcpus);
+		return EXIT_USAGE;
+	}
+	if (cfg->cpus * LAYOUT_GICR_STRIDE > LAYOUT_GICR_MAX_SIZE) {
+		log_err("--cpus: %u is more than kestrel's memory map holds (%llu)", cfg->cpus,
+			LAYOUT_GICR_MAX_SIZE / LAYOUT_GICR_STRIDE);
+		return EXIT_USAGE;
+	}
+	*ipa_bits = ipa_bits_for(top);
+	if (*ipa_bits < 40)
+		*ipa_bits = 40;
+	if (top < LAYOUT_RAM_BASE || ipa_bits_for(top) > limit) {
+		log_err("--memory: %llu MiB does not fit in this host's %u-bit guest address space",
+			(unsigned long long)(cfg->memory >> 20), limit);
+		return EXIT_USAGE;
+	}
+	if (*ipa_bits > limit)
+		*ipa_bits = limit;
+	if (pages > 0 && psize > 0 && cfg->memory > (uint64_t)pages * (uint64_t)psize) {
+		log_err("--memory: %llu MiB is more than this host's RAM (%llu MiB)",
+			(unsigned long long)(cfg->memory >> 20),
+			(unsigned long long)((uint64_t)pages * (uint64_t)psize >> 20));
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int session_run(struct vm_session *s, int sig_fd)
+{
+	const struct vm_config *cfg = s->cfg;
+	char list[64], tried[768] = "";
+	size_t used = 0;
+	int kind = -1, ret, status = EXIT_FAILURE_VMM;
+	struct vm vm;
+
+	irqchip_pref_format(&cfg->irqchip, list, sizeof(list));
+	/* Step 3: walk the preference list; a later entry only after a full teardown. */
+	for (unsigned i = 0; i < cfg->irqchip.n; i++) {
+		enum irqchip_kind k = cfg->irqchip.kind[i];
+		char why[256];
+
+		if (irqchip_usable(s->caps, k, cfg->cpus, why, sizeof(why))) {
+			ret = vm_build(&vm, s, k, why, sizeof(why));
+			if (!ret) {
+				kind = (int)k;
+				break;
+			}
+			vm_destroy(&vm);
+		} else {
+			ret = -EAGAIN;
+		}
+		if (ret == -EINVAL)
+			return EXIT_USAGE;
+		if (ret != -EAGAIN)
+			return EXIT_FAILURE_VMM;
+		used += (size_t)snprintf(tried + used, sizeof(tried) - used, "%s%s: %s",
+					 used ? "; " : "", irqchip_kind_name(k), why);
+		if (used >= sizeof(tried))
+			used = sizeof(tried) - 1;
+	}
+	if (kind < 0) {
+		log_err("--irqchip %s: no usable interrupt controller on this host (%s)", list, tried);
+		return EXIT_USAGE;
+	}
+	log_info("irqchip: %s (first usable of %s%s%s), %u vCPU%s, %llu MiB",
+		 irqchip_kind_name(kind), list, used ? "; " : "", tried, cfg->cpus,
+		 cfg->cpus > 1 ? "s" : "", (unsigned long long)(cfg->memory >> 20));
+
+	/*
+	 * The main thread's seccomp filter, before the first vCPU
+	 * thread starts; every thread created later inherits it (vmm/seccomp.h).
+	 */
+	if (seccomp_install(s->seccomp, SECCOMP_ROLE_MAIN)) {
+		vm_destroy(&vm);
+		return EXIT_FAILURE_VMM;
+	}
+	for (;;) {
+		enum vm_stop why;
+
+		if (vcpus_start(&vm) == 0)
+			vm_main_loop(&vm, sig_fd);
+		vcpus_stop(&vm);
+		why = (enum vm_stop)atomic_load(&vm.stop);
+		if (why == VM_STOP_QUIT && log_get_level() >= LOG_DEBUG)
+			for (unsigned i = 0; i < vm.nr_vcpus; i++)
+				arm64_vcpu_dump(&vm.vcpus[i], stderr);
+		if (cfg->stats && vm.chip)
+			irqchip_stats_print(vm.chip, stderr);
+		vm_destroy(&vm);
+		if (why == VM_STOP_POWEROFF) {
+			status = EXIT_POWEROFF;
+			break;
+		}
+		if (why != VM_STOP_RESET) {
+			status = EXIT_FAILURE_VMM;
+			break;
+		}
+		if (cfg->on_reboot == ON_REBOOT_EXIT) {
+			status = EXIT_GUEST_RESET;
+			break;
+		}
+		log_info("restarting the VM");
+		ret = vm_build(&vm, s, (enum irqchip_kind)kind, tried, sizeof(tried));
+		if (ret) {
+			if (ret == -EAGAIN)
+				log_err("restart: %s", tried);
+			vm_destroy(&vm);
+			status = ret == -EINVAL ? EXIT_USAGE : EXIT_FAILURE_VMM;
+			break;
+		}
+	}
+	return status;
+}
+
+int vm_run(const struct vm_config *cfg, const struct host_caps *caps)
+{
+	struct vm_session s = { .cfg = cfg, .caps = caps, .kvm_fd = -1 };
+	char err[512];
+	sigset_t old;
+	int ret, sig_fd, status;
+	int mmap_size;
+
+	if (!caps->arm64_kvm) {
+		log_err("/dev/kvm here runs %s guests: kestrel needs an arm64 host", caps->host_arch);
+		return EXIT_FAILURE_VMM;
+	}
+	status = check_against_host(cfg, caps, &s.ipa_bits);
+	if (status)
+		return status;
+	ret = arm64_boot_files_read(&s.files, cfg->kernel, cfg->initrd, cfg->memory, err,
+				    sizeof(err));
+	if (ret) {
+		log_err("%s", err);
+		return arm64_image_err_is_user(ret) ? EXIT_USAGE : EXIT_FAILURE_VMM;
+	}
+	ret = vm_backends_open(&s.backends, cfg, err, sizeof(err));
+	if (ret) {
+		log_err("%s", err);
+		status = EXIT_USAGE;
+		goto out_files;
+	}
+	s.kvm_fd = kvm_open();
+	if (s.kvm_fd < 0) {
+		log_err("/dev/kvm: %s", strerror(-s.kvm_fd));
+		status = EXIT_FAILURE_VMM;
+		goto out_backends;
+	}
+	mmap_size = kvm_vcpu_mmap_size(s.kvm_fd);
+	if (mmap_size < 0) {
+		log_err("KVM_GET_VCPU_MMAP_SIZE: %s", strerror(-mmap_size));
+		status = EXIT_FAILURE_VMM;
+		goto out_kvm;
+	}
+	s.run_size = (size_t)mmap_size;
+	sig_fd = setup_signals(&old);
+	if (sig_fd < 0) {
+		status = EXIT_FAILURE_VMM;
+		goto out_kvm;
+	}
+	ret = console_init(&s.console, STDIN_FILENO);
+	if (ret)
+		log_warn("console: cannot set raw mode: %s", strerror(-ret));
+
+	/* seccomp filters: compiled before any thread exists */
+	ret = seccomp_filters_create(cfg, &s.console, &s.seccomp);
+	status = ret ? EXIT_FAILURE_VMM : session_run(&s, sig_fd);
+	seccomp_filters_destroy(s.seccomp);
+
+	console_restore(&s.console);
+	close(sig_fd);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+out_kvm:
+	close(s.kvm_fd);
+out_backends:
+	vm_backends_close(&s.backends);
+out_files:
+	arm64_boot_files_free(&s.files);
+	return status;
+}

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The VM's parts, shared by the files of the VMM core (private to vmm/):
+ *
+ *   session.c    vm_run(): the session (files, console, signals, seccomp),
+ *                the irqchip fallback walk and the reboot path
+ *   vm.c         vm_build(): the boot order, and vm_destroy()
+ *   vcpu_loop.c  one thread per vCPU: KVM_RUN and its exits; start, stop
+ *   main_loop.c  the main thread's event loop: console input, host
+ *                signals, stop requests, the RTC tick
+ *
+ * Threads: the main thread builds, runs the event loop and tears down; each
+ * vCPU thread only touches its own struct vcpu, the MMIO bus (read-only) and
+ * the devices through their locked interfaces; vm_request_stop() is the one
+ * function every thread may call.
+ */
+#ifndef KESTREL_VMM_VM_PRIV_H
+#define KESTREL_VMM_VM_PRIV_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "arch/arm64/host_caps.h"
+#include "arch/arm64/image.h"
+#include "arch/arm64/vcpu.h"
+#include "devices/pl031.h"
+#include "devices/uart_16550.h"
+#include "irqchip/irqchip_select.h"
+#include "irqchip/user_lines.h"
+#include "lib/guest_mem.h"
+#include "lib/mmio_bus.h"
+#include "vmm/console.h"
+#include "vmm/vm_config.h"
+#include "vmm/vm_virtio.h"
+
+enum vm_stop {
+	VM_RUNNING = 0,
+	VM_STOP_POWEROFF,
+	VM_STOP_RESET,
+	VM_STOP_FAILURE,
+	VM_STOP_QUIT, /* user escape or host signal */
+};
+
+/* What survives a guest reset: the configuration, the console, the files. */
+struct vm_session {
+	const struct vm_config *cfg;
+	const struct host_caps *caps;
+	struct arm64_boot_files files; /* read at start, freed after the first load */
+	struct console console;
+	struct vm_backends backends; /* disk and tap fds, kept across reboots */
+	int kvm_fd;
+	size_t run_size;
+	unsigned ipa_bits;
+	int host_signal; /* the SIGTERM/SIGINT/SIGHUP that stopped us, or 0 */
+	struct seccomp_filters *seccomp; /* NULL with --seccomp off */
+};
+
+/* One build of the VM: thrown away on a reset and built again. */
+struct vm {
+	struct vm_session *s;
+	enum irqchip_kind kind;
+	int vm_fd;
+	struct guest_mem mem;
+	struct mmio_bus bus;
+	struct irqchip *chip;
+	struct user_lines lines; /* userspace GIC only */
+	unsigned nr_vcpus;
+	struct vcpu *vcpus;
+	struct uart_16550 uart;
+	bool uart_ready;
+	struct pl031 rtc;
+	bool rtc_ready;
+	struct vm_virtio virtio;
+	struct arm64_boot_layout boot;
+	_Atomic int stop; /* enum vm_stop; the first request wins */
+	int stop_efd; /* wakes the event loop */
+	int rx_efd; /* UART has room again */
+	pthread_mutex_t live_lock; /* guards live_vcpus */
+	pthread_cond_t live_cond;
+	unsigned live_vcpus; /* vCPU threads still in their run loop */
+};
+
+/* Any thread: records why the VM must stop (first reason wins), wakes the loop. */
+void vm_request_stop(struct vm *vm, enum vm_stop why);
+
+/*
+ * vm.c. Builds a VM with irqchip @kind. Returns 0, -EAGAIN when the irqchip
+ * could not be set up (reason in @why; try the next), -EINVAL for a user
+ * error, other -errno for a host failure. vm_destroy() afterwards in every
+ * case (also after a failure: it undoes what was built).
+ */
+int vm_build(struct vm *vm, struct vm_session *s, enum irqchip_kind kind, char *why,
+	     size_t why_len);
+void vm_destroy(struct vm *vm);
+
+/* vcpu_loop.c. Main thread. 0 or -errno (a stop was requested then). */
+int vcpus_start(struct vm *vm);
+/* Main thread, after a stop request: every vCPU thread leaves and is joined. */
+void vcpus_stop(struct vm *vm);
+
+/* main_loop.c. Main thread: runs until a stop was requested. */
+void vm_main_loop(struct vm *vm, int sig_fd);
+
+#endif
