@@ -48,16 +48,23 @@ static int irq_line(struct vgic_kvm *v, uint32_t type, int vcpu, uint32_t num, b
 	return ioctl(v->vm_fd, KVM_IRQ_LINE, &irq) < 0 ? -errno : 0;
 }
 
-static int spi_set_pending(struct irqchip *chip, int vcpu, uint32_t intid, bool level)
+/* KVM_IRQ_LINE drives lines only: software pends belong to the guest's own vGIC accesses. */
+static int spi_set_pending(struct irqchip *chip, int vcpu, uint32_t intid,
+			   const struct irq_input *in)
 {
-	return irq_line(priv_of(chip), KVM_ARM_IRQ_TYPE_SPI, 0, intid, level);
+	if (in->kind != IRQ_INPUT_LINE)
+		return -EOPNOTSUPP;
+	return irq_line(priv_of(chip), KVM_ARM_IRQ_TYPE_SPI, 0, intid, in->level);
 }
 
-static int ppi_set_pending(struct irqchip *chip, int vcpu, uint32_t intid, bool level)
+static int ppi_set_pending(struct irqchip *chip, int vcpu, uint32_t intid,
+			   const struct irq_input *in)
 {
+	if (in->kind != IRQ_INPUT_LINE)
+		return -EOPNOTSUPP;
 	if (kernel_owned_ppi(intid))
 		return -EPERM;
-	return irq_line(priv_of(chip), KVM_ARM_IRQ_TYPE_PPI, vcpu, intid, level);
+	return irq_line(priv_of(chip), KVM_ARM_IRQ_TYPE_PPI, vcpu, intid, in->level);
 }
 
 /* KVM delivers what KVM_IRQ_LINE latched: nothing left to queue. */
