@@ -63,8 +63,7 @@ bool gicv2_user_hppi(struct gicv2_user *gic, int cpu, struct gic_hppi *out)
 
 			cand &= cand - 1;
 			/* Uniprocessor: ITARGETSR is RAZ/WI, every SPI goes to CPU 0. */
-			if (intid >= 32 && gic->nr_cpus > 1 &&
-			    !(gic->targets[intid] & (1u << cpu)))
+			if (intid >= 32 && gic->nr_cpus > 1 && !(gic->targets[intid] & (1u << cpu)))
 				continue;
 			prio = *gic_prio(gic, cpu, intid);
 			if (prio < best) {
@@ -229,8 +228,7 @@ static int gic_ppi_set_pending(struct irqchip *chip, int vcpu, uint32_t intid,
 	if (irq_class_of(intid) != IRQ_CLASS_PPI || !gic_cpus_of(gic, vcpu) || vcpu < 0)
 		return -EINVAL;
 	pthread_mutex_lock(&gic->lock);
-	gic_assign(gic, vcpu, in->kind == IRQ_INPUT_LINE ? GIC_LEVEL : GIC_LATCH, intid,
-		   in->level);
+	gic_assign(gic, vcpu, in->kind == IRQ_INPUT_LINE ? GIC_LEVEL : GIC_LATCH, intid, in->level);
 	pthread_mutex_unlock(&gic->lock);
 	return 0;
 }
@@ -284,7 +282,9 @@ void gicv2_user_queue_req_run(struct gicv2_user *gic, const struct gic_queue_req
 	for (uint32_t i = 0; i < q->nr_latch; i++) {
 		const struct gic_latch *l = &q->latch[i];
 		const struct irq_input in = {
-			.kind = IRQ_INPUT_LATCH, .level = l->set, .src = l->src,
+			.kind = IRQ_INPUT_LATCH,
+			.level = l->set,
+			.src = l->src,
 		};
 
 		/* Reported by the front end; the guest access has no error to give. */
@@ -327,8 +327,9 @@ static void gic_stats_print(const struct irqchip *chip, FILE *f)
 	struct gicv2_user *gic = irqchip_priv(chip);
 
 	pthread_mutex_lock(&gic->lock);
-	fprintf(f, "  gicv2-user: %" PRIu64 " CPU line changes, %" PRIu64 " re-evaluations, %" PRIu64
-		   " ignored guest accesses\n",
+	fprintf(f,
+		"  gicv2-user: %" PRIu64 " CPU line changes, %" PRIu64 " re-evaluations, %" PRIu64
+		" ignored guest accesses\n",
 		gic->line_changes, gic->evaluations,
 		atomic_load_explicit(&gic->ignored, memory_order_relaxed));
 	for (uint32_t c = 0; c < gic->nr_cpus; c++) {

@@ -555,8 +555,7 @@ static uint32_t gicc_hppir_read(const struct gic_access *a)
 
 	if (!gicv2_user_hppi(a->gic, a->vcpu, &h))
 		return GIC_INTID_SPURIOUS;
-	if (gic_grp1(a->gic, a->vcpu, h.intid) &&
-	    !(a->gic->cpu[a->vcpu].ctlr & GICC_CTLR_ACKCTL))
+	if (gic_grp1(a->gic, a->vcpu, h.intid) && !(a->gic->cpu[a->vcpu].ctlr & GICC_CTLR_ACKCTL))
 		return GIC_INTID_GRP1_NOACK;
 	return gic_iar_value(&h);
 }

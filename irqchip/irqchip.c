@@ -247,8 +247,7 @@ int irqchip_queue_cpu(struct irqchip *chip, int vcpu)
 	return ret < 0 ? ret : 0;
 }
 
-int irqchip_set_pending(struct irqchip *chip, int vcpu, uint32_t intid,
-			const struct irq_input *in)
+int irqchip_set_pending(struct irqchip *chip, int vcpu, uint32_t intid, const struct irq_input *in)
 {
 	enum irq_class cls = irq_class_of(intid);
 	int ret = -EINVAL;

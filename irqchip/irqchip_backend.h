@@ -147,8 +147,7 @@ const struct irqchip_backend_ops *irqchip_backend(const struct irqchip *chip);
  * Queues nothing: the caller queues once when its access is complete.
  * Returns 0 or that -errno. Must be called without backend locks held.
  */
-int irqchip_set_pending(struct irqchip *chip, int vcpu, uint32_t intid,
-			const struct irq_input *in);
+int irqchip_set_pending(struct irqchip *chip, int vcpu, uint32_t intid, const struct irq_input *in);
 
 /*
  * THE queue primitive: checks @vcpu and @intid, dispatches to the class's
