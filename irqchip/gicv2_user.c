@@ -2,19 +2,18 @@
 /*
  * Userspace GICv2, the interrupt model (contract in gicv2_user.h; the split
  * and the locking in gicv2_user_priv.h): the highest-priority pending
- * interrupt per CPU, the one re-evaluation behind the per-class queue ops,
- * device injection (set_pending), reset, FDT node, stats, create/destroy.
+ * interrupt per CPU, the one re-evaluation behind the per-class queue ops
+ * and queue_cpu, the per-class set_pending ops (device lines and guest
+ * pends alike), stats, create/destroy.
  * The register file is gicv2_user_regs.c.
  */
 #include "irqchip/gicv2_user.h"
 
 #include <errno.h>
 #include <inttypes.h>
-#include <libfdt.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "irqchip/gicv2_user_priv.h"
 #include "irqchip/irqchip_backend.h"
@@ -63,7 +62,8 @@ bool gicv2_user_hppi(struct gicv2_user *gic, int cpu, struct gic_hppi *out)
 			uint8_t prio;
 
 			cand &= cand - 1;
-			if (intid >= 32 && !(gic->targets[intid] & (1u << cpu)))
+			/* Uniprocessor: ITARGETSR is RAZ/WI, every SPI goes to CPU 0. */
+			if (intid >= 32 && gic->nr_cpus > 1 && !(gic->targets[intid] & (1u << cpu)))
 				continue;
 			prio = *gic_prio(gic, cpu, intid);
 			if (prio < best) {
@@ -88,7 +88,8 @@ bool gicv2_user_signalled(struct gicv2_user *gic, int cpu, struct gic_hppi *h)
 
 	if (!gicv2_user_hppi(gic, cpu, h))
 		return false;
-	return h->prio < c->pmr && gic_group_prio(h->prio, c->bpr) < gic_running_prio(c);
+	return h->prio < c->pmr &&
+	       gic_irq_group_prio(gic, cpu, h->intid, h->prio) < gic_running_prio(c);
 }
 
 /* ---- The one re-evaluation, behind the class queue ops ---- */
@@ -129,6 +130,7 @@ static int gic_update(struct gicv2_user *gic, uint32_t cpus)
 	int ret;
 
 	pthread_mutex_lock(&gic->lock);
+	gic->evaluations++;
 	ret = gic_update_locked(gic, cpus);
 	pthread_mutex_unlock(&gic->lock);
 	return ret;
@@ -142,16 +144,23 @@ static int gic_vcpu_enter(struct irqchip *chip, int vcpu)
 	return gic->enter_vcpu ? gic->enter_vcpu(gic->host, vcpu) : 0;
 }
 
-/* SGI and PPI queue (and IRQCHIP_INTID_CPU): the bank's CPU, or all. */
+/* The CPUs @vcpu names: one, or all for IRQCHIP_VCPU_ALL; 0 for a bad index. */
+static uint32_t gic_cpus_of(const struct gicv2_user *gic, int vcpu)
+{
+	if (vcpu == IRQCHIP_VCPU_ALL)
+		return gic->cpus_mask;
+	if (vcpu < 0 || (uint32_t)vcpu >= gic->nr_cpus)
+		return 0;
+	return 1u << vcpu;
+}
+
+/* SGI and PPI queue: the bank's CPU, or all. */
 static int gic_queue_banked(struct irqchip *chip, int vcpu, uint32_t intid)
 {
 	struct gicv2_user *gic = irqchip_priv(chip);
+	uint32_t cpus = gic_cpus_of(gic, vcpu);
 
-	if (vcpu == IRQCHIP_VCPU_ALL)
-		return gic_update(gic, gic->cpus_mask);
-	if (vcpu < 0 || (uint32_t)vcpu >= gic->nr_cpus)
-		return -EINVAL;
-	return gic_update(gic, 1u << vcpu);
+	return cpus ? gic_update(gic, cpus) : -EINVAL;
 }
 
 /* SPI queue: every CPU, as a retarget must also lower the old target's line. */
@@ -162,44 +171,82 @@ static int gic_queue_spi(struct irqchip *chip, int vcpu, uint32_t intid)
 	return gic_update(gic, gic->cpus_mask);
 }
 
-/* SGIs are raised by the guest (GICD_SGIR, SPENDSGIR) only; no device injects one. */
-static int gic_sgi_set_pending(struct irqchip *chip, int vcpu, uint32_t intid, bool level)
-{
-	return -EINVAL;
-}
-
-/* PPIs are level-sensitive here: record the line (timer, PMU). */
-static int gic_ppi_set_pending(struct irqchip *chip, int vcpu, uint32_t intid, bool level)
+/* A CPU interface or the distributor changed as a whole: re-evaluate @vcpu, or all. */
+static int gic_queue_cpu(struct irqchip *chip, int vcpu)
 {
 	struct gicv2_user *gic = irqchip_priv(chip);
+	uint32_t cpus = gic_cpus_of(gic, vcpu);
+
+	return cpus ? gic_update(gic, cpus) : -EINVAL;
+}
+
+/* Sets or clears bit @intid of state @b in @cpu's view. Lock held. */
+static void gic_assign(struct gicv2_user *gic, int cpu, enum gic_bits b, uint32_t intid, bool on)
+{
+	uint32_t *w = gic_word(gic, cpu, b, intid);
 	uint32_t m = 1u << (intid % 32);
 
-	if (vcpu < 0 || (uint32_t)vcpu >= gic->nr_cpus || irq_class_of(intid) != IRQ_CLASS_PPI)
+	*w = on ? *w | m : *w & ~m;
+}
+
+/*
+ * SGIs: only software pends (GICD_SGIR, SPENDSGIR, CPENDSGIR), one pending
+ * bit per (target @vcpu, source in->src). No device drives an SGI.
+ */
+static int gic_sgi_set_pending(struct irqchip *chip, int vcpu, uint32_t intid,
+			       const struct irq_input *in)
+{
+	struct gicv2_user *gic = irqchip_priv(chip);
+	uint8_t *s;
+
+	if (in->kind != IRQ_INPUT_LATCH || intid >= GIC_NR_SGIS || !gic_cpus_of(gic, vcpu) ||
+	    in->src < 0 || (uint32_t)in->src >= gic->nr_cpus)
 		return -EINVAL;
 	pthread_mutex_lock(&gic->lock);
-	if (level)
-		gic->cpu[vcpu].bits[GIC_LEVEL] |= m;
-	else
-		gic->cpu[vcpu].bits[GIC_LEVEL] &= ~m;
+	s = &gic->cpu[vcpu].sgi_src[intid];
+	*s = in->level ? *s | 1u << in->src : *s & ~(1u << in->src);
 	pthread_mutex_unlock(&gic->lock);
 	return 0;
 }
 
-/* SPI input: record the line; a rising edge latches pending when edge-triggered. */
-static int gic_spi_set_pending(struct irqchip *chip, int vcpu, uint32_t intid, bool level)
+/*
+ * PPIs are level-sensitive here: a line (timer, PMU) records its level; a
+ * software pend sets or clears the latch, which IAR also clears.
+ */
+static int gic_ppi_set_pending(struct irqchip *chip, int vcpu, uint32_t intid,
+			       const struct irq_input *in)
 {
 	struct gicv2_user *gic = irqchip_priv(chip);
-	uint32_t w = intid / 32, m = 1u << (intid % 32);
+
+	if (irq_class_of(intid) != IRQ_CLASS_PPI || !gic_cpus_of(gic, vcpu) || vcpu < 0)
+		return -EINVAL;
+	pthread_mutex_lock(&gic->lock);
+	gic_assign(gic, vcpu, in->kind == IRQ_INPUT_LINE ? GIC_LEVEL : GIC_LATCH, intid, in->level);
+	pthread_mutex_unlock(&gic->lock);
+	return 0;
+}
+
+/*
+ * SPIs: a line records its level, and a rising edge latches pending when
+ * edge-triggered; a software pend sets or clears the latch (ICPENDR: a
+ * level interrupt whose line is high stays pending).
+ */
+static int gic_spi_set_pending(struct irqchip *chip, int vcpu, uint32_t intid,
+			       const struct irq_input *in)
+{
+	struct gicv2_user *gic = irqchip_priv(chip);
 
 	if (intid < 32 || intid >= gic->nr_irqs)
 		return -EINVAL;
 	pthread_mutex_lock(&gic->lock);
-	if (level && !(gic->bits[GIC_LEVEL][w] & m) && (gic->bits[GIC_EDGE][w] & m))
-		gic->bits[GIC_LATCH][w] |= m;
-	if (level)
-		gic->bits[GIC_LEVEL][w] |= m;
-	else
-		gic->bits[GIC_LEVEL][w] &= ~m;
+	if (in->kind == IRQ_INPUT_LATCH) {
+		gic_assign(gic, 0, GIC_LATCH, intid, in->level);
+	} else {
+		if (in->level && !gic_test(gic, 0, GIC_LEVEL, intid) &&
+		    gic_test(gic, 0, GIC_EDGE, intid))
+			gic_assign(gic, 0, GIC_LATCH, intid, true);
+		gic_assign(gic, 0, GIC_LEVEL, intid, in->level);
+	}
 	pthread_mutex_unlock(&gic->lock);
 	return 0;
 }
@@ -219,65 +266,45 @@ static const struct irq_class_ops gic_spi_ops = {
 	.queue = gic_queue_spi,
 };
 
-/* Runs a handler's queue request through the one queue path. Lock NOT held. */
+/* Runs a handler's request: its latches, then one queue. Lock NOT held. */
 void gicv2_user_queue_req_run(struct gicv2_user *gic, const struct gic_queue_req *q)
 {
 	struct irqchip *chip = gic->chip;
+	int vcpu = IRQCHIP_VCPU_ALL;
 
-	if (q->cpu_wide == gic->cpus_mask) {
-		irqchip_queue(chip, IRQCHIP_VCPU_ALL, IRQCHIP_INTID_CPU);
-	} else {
-		for (uint32_t c = 0; c < gic->nr_cpus; c++) {
-			if (q->cpu_wide & (1u << c))
-				irqchip_queue(chip, (int)c, IRQCHIP_INTID_CPU);
-		}
-	}
-	for (uint32_t bits = q->intids; bits; bits &= bits - 1) {
-		uint32_t intid = q->base + (uint32_t)__builtin_ctz(bits);
+	for (uint32_t i = 0; i < q->nr_latch; i++) {
+		const struct gic_latch *l = &q->latch[i];
+		const struct irq_input in = {
+			.kind = IRQ_INPUT_LATCH,
+			.level = l->set,
+			.src = l->src,
+		};
 
-		if (intid >= 32) {
-			irqchip_queue(chip, IRQCHIP_VCPU_ALL, intid);
-			continue;
-		}
-		for (uint32_t c = 0; c < gic->nr_cpus; c++) {
-			if (q->cpus & (1u << c))
-				irqchip_queue(chip, (int)c, intid);
-		}
+		/* Reported by the front end; the guest access has no error to give. */
+		irqchip_set_pending(chip, l->vcpu, l->intid, &in);
 	}
+	/* One CPU named: that one; several (or an SPI): every CPU, in one re-evaluation. */
+	if (q->cpus && !(q->cpus & (q->cpus - 1)))
+		vcpu = __builtin_ctz(q->cpus);
+	if (q->intid != GIC_REQ_NONE)
+		irqchip_queue(chip, q->intid >= 32 ? IRQCHIP_VCPU_ALL : vcpu, q->intid);
+	else if (q->cpus)
+		irqchip_queue_cpu(chip, vcpu);
 }
 
 /* ---- Life cycle ---- */
 
-/* Power-on state, keeping the device-driven input levels. Lock held (or not yet shared). */
-static void gic_reset_locked(struct gicv2_user *gic)
+/*
+ * Power-on state of freshly zeroed state: everything disabled, inactive,
+ * Group 0, priority 0, no targets, lines low; binary points at their
+ * minimum (the GICv2 reset values of BPR and ABPR).
+ */
+static void gic_init_state(struct gicv2_user *gic)
 {
-	for (int b = 0; b < GIC_NR_BITS; b++) {
-		if (b != GIC_LEVEL)
-			memset(gic->bits[b], 0, sizeof(gic->bits[b]));
-	}
-	gic->ctlr = 0;
-	memset(gic->prio, 0, sizeof(gic->prio));
-	memset(gic->targets, 0, sizeof(gic->targets));
 	for (uint32_t c = 0; c < GICV2_USER_MAX_VCPUS; c++) {
-		struct gic_cpu *cpu = &gic->cpu[c];
-		uint32_t level = cpu->bits[GIC_LEVEL];
-		bool line = cpu->line;
-
-		memset(cpu, 0, sizeof(*cpu));
-		cpu->bits[GIC_LEVEL] = level;
-		cpu->line = line;	/* what the vCPU input really is; queue lowers it */
-		cpu->bpr = GIC_MIN_BPR;
+		gic->cpu[c].bpr = GIC_MIN_BPR;
+		gic->cpu[c].abpr = GIC_MIN_ABPR;
 	}
-}
-
-static int gic_reset(struct irqchip *chip)
-{
-	struct gicv2_user *gic = irqchip_priv(chip);
-
-	pthread_mutex_lock(&gic->lock);
-	gic_reset_locked(gic);
-	pthread_mutex_unlock(&gic->lock);
-	return irqchip_queue(chip, IRQCHIP_VCPU_ALL, IRQCHIP_INTID_CPU);
 }
 
 static void gic_destroy(struct irqchip *chip)
@@ -288,48 +315,16 @@ static void gic_destroy(struct irqchip *chip)
 	free(gic);
 }
 
-static int gic_fdt_node(struct irqchip *chip, void *fdt, int parent, uint32_t phandle)
-{
-	struct gicv2_user *gic = irqchip_priv(chip);
-	const fdt64_t reg[4] = {
-		cpu_to_fdt64(gic->dist_base), cpu_to_fdt64(GICV2_USER_DIST_SIZE),
-		cpu_to_fdt64(gic->cpu_base), cpu_to_fdt64(GICV2_USER_CPU_SIZE),
-	};
-	char name[48];
-	int node, ret;
-
-	snprintf(name, sizeof(name), "interrupt-controller@%" PRIx64, gic->dist_base);
-	node = fdt_add_subnode(fdt, parent, name);
-	if (node < 0) {
-		ret = node;
-		goto err;
-	}
-	ret = fdt_setprop_string(fdt, node, "compatible", "arm,cortex-a15-gic");
-	if (!ret)
-		ret = fdt_setprop_u32(fdt, node, "#interrupt-cells", 3);
-	if (!ret)
-		ret = fdt_setprop_empty(fdt, node, "interrupt-controller");
-	if (!ret)
-		ret = fdt_setprop(fdt, node, "reg", reg, sizeof(reg));
-	if (!ret)
-		ret = fdt_setprop_u32(fdt, node, "phandle", phandle);
-	if (ret)
-		goto err;
-	return node;
-
-err:
-	log_debug("gicv2-user: FDT node: %s", fdt_strerror(ret));
-	return ret == -FDT_ERR_NOSPACE ? -ENOSPC : -EINVAL;
-}
-
 static void gic_stats_print(const struct irqchip *chip, FILE *f)
 {
 	struct gicv2_user *gic = irqchip_priv(chip);
 
 	pthread_mutex_lock(&gic->lock);
-	fprintf(f, "  gicv2-user: %" PRIu64 " CPU line changes, %" PRIu64
-		   " ignored guest accesses\n",
-		gic->line_changes, atomic_load_explicit(&gic->ignored, memory_order_relaxed));
+	fprintf(f,
+		"  gicv2-user: %" PRIu64 " CPU line changes, %" PRIu64 " re-evaluations, %" PRIu64
+		" ignored guest accesses\n",
+		gic->line_changes, gic->evaluations,
+		atomic_load_explicit(&gic->ignored, memory_order_relaxed));
 	for (uint32_t c = 0; c < gic->nr_cpus; c++) {
 		const struct gic_cpu *cpu = &gic->cpu[c];
 
@@ -349,12 +344,9 @@ static void gic_stats_print(const struct irqchip *chip, FILE *f)
 
 const struct irqchip_backend_ops gicv2_user_backend_ops = {
 	.name = "gicv2-user",
-	.probe = gicv2_user_probe,
-	.create = gicv2_user_create,
 	.destroy = gic_destroy,
-	.reset = gic_reset,
-	.fdt_node = gic_fdt_node,
 	.vcpu_enter = gic_vcpu_enter,
+	.queue_cpu = gic_queue_cpu,
 	.stats_print = gic_stats_print,
 	.fdt_ppi_cpu_mask = true,
 	.classes = {
@@ -365,7 +357,8 @@ const struct irqchip_backend_ops gicv2_user_backend_ops = {
 	},
 };
 
-int gicv2_user_probe(const struct irqchip_config *cfg)
+/* Checks @cfg: see gicv2_user_create(). Returns 0, -E2BIG (logged) or -EINVAL. */
+static int gic_check_config(const struct irqchip_config *cfg)
 {
 	if (!cfg || !cfg->set_cpu_irq || !cfg->nr_vcpus)
 		return -EINVAL;
@@ -383,15 +376,16 @@ int gicv2_user_probe(const struct irqchip_config *cfg)
 	return 0;
 }
 
-int gicv2_user_create(const struct irqchip_config *cfg, struct irqchip **out)
+int gicv2_user_new(const struct irqchip_config *cfg, const struct irqchip_backend_ops *ops,
+		   struct irqchip **out)
 {
 	struct gicv2_user *gic;
 	int ret;
 
-	ret = gicv2_user_probe(cfg);
+	ret = gic_check_config(cfg);
 	if (ret)
 		return ret;
-	if (!out || !gicv2_user_regs_valid())
+	if (!ops || !out || !gicv2_user_regs_valid())
 		return -EINVAL;
 	gic = calloc(1, sizeof(*gic));
 	if (!gic)
@@ -405,10 +399,8 @@ int gicv2_user_create(const struct irqchip_config *cfg, struct irqchip **out)
 	gic->nr_cpus = cfg->nr_vcpus;
 	gic->nr_irqs = cfg->nr_irqs;
 	gic->cpus_mask = (uint8_t)((1u << cfg->nr_vcpus) - 1);
-	gic->dist_base = cfg->dist_base;
-	gic->cpu_base = cfg->cpu_base;
-	gic_reset_locked(gic);
-	ret = irqchip_new(&gicv2_user_backend_ops, gic, cfg->nr_vcpus, cfg->nr_irqs, &gic->chip);
+	gic_init_state(gic);
+	ret = irqchip_new(ops, gic, cfg->nr_vcpus, cfg->nr_irqs, &gic->chip);
 	if (ret)
 		goto err_mutex;
 	*out = gic->chip;
@@ -419,6 +411,11 @@ err_mutex:
 err_free:
 	free(gic);
 	return ret;
+}
+
+int gicv2_user_create(const struct irqchip_config *cfg, struct irqchip **out)
+{
+	return gicv2_user_new(cfg, &gicv2_user_backend_ops, out);
 }
 
 struct gicv2_user *gicv2_user_of(struct irqchip *chip)

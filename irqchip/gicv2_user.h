@@ -14,11 +14,22 @@
  *     per (target, SGI); SGIs, PPIs, their enables, priorities, groups banked
  *     per CPU; SPIs go to the CPUs in ITARGETSR (1-of-N, first IAR wins);
  *   - 5 priority bits (32 levels, mask 0xf8; the low 3 bits of IPRIORITYR
- *     and PMR read as zero), GICC_BPR from 2 (its minimum with 5 bits) to 7,
- *     used for both groups (GICC_CTLR.CBPR reads as 1, ABPR is RAZ/WI); the
- *     running priority comes from the active-priority bitmap (GICC_APR0,
- *     bit n = group priority n << 3) and an interrupt preempts only with a
- *     strictly higher group priority;
+ *     and PMR read as zero), GICC_BPR from 2 (its minimum with 5 bits) to 7;
+ *     the running priority comes from the active-priority bitmap
+ *     (GICC_APR0, bit n = group priority n << 3) and an interrupt preempts
+ *     only with a strictly higher group priority;
+ *   - GICC_CTLR.CBPR (bit 4, reset 0): 1 makes GICC_BPR the binary point of
+ *     both groups; 0 gives Group 1 its own, GICC_ABPR (3 to 7, reset 3;
+ *     as the spec's aliased binary point it applies its value minus one);
+ *     ABPR reads and writes its value whatever CBPR;
+ *   - the Group 1 aliases, as for a GIC without Security Extensions:
+ *     GICC_AIAR acknowledges the signalled interrupt like IAR when it is
+ *     Group 1 (whatever AckCtl) and returns 1023 when it is Group 0 or there
+ *     is none; GICC_AHPPIR is HPPIR for a Group 1 interrupt and 1023 for a
+ *     Group 0 one; GICC_AEOIR is EOIR for Group 1 interrupts and ignores a
+ *     Group 0 INTID (UNPREDICTABLE in the spec);
+ *   - uniprocessor (1 vCPU): every GICD_ITARGETSR (SGI/PPI bytes too) is
+ *     RAZ/WI and every SPI goes to CPU 0, as the GICv2 spec says;
  *   - groups (IGROUPR) gate on GICD_CTLR/GICC_CTLR EnableGrp0/1; both are
  *     signalled as IRQ (FIQEn is RAZ/WI; there is no FIQ output); IAR
  *     returns 1022 for a Group 1 interrupt while GICC_CTLR.AckCtl is 0;
@@ -30,10 +41,16 @@
  *   - Wrong access widths, misaligned and reserved offsets, INTIDs beyond
  *     nr_irqs: RAZ/WI, counted, logged at debug rate-limited, never fatal.
  *
+ * Input: device lines (irqchip_set_level()) and the guest's pending changes
+ * (GICD_ISPENDR, ICPENDR, SGIR, SPENDSGIR, CPENDSGIR) take one path, the
+ * class set_pending ops through irqchip_set_pending().
+ *
  * Output: each vCPU's IRQ input is driven through cfg->set_cpu_irq(), only
- * when the computed level changes. Every handler that can change whether
- * an interrupt is deliverable ends in irqchip_queue() (the class's queue
- * op), which re-evaluates the affected vCPUs: there is no other delivery
+ * when the computed level changes. Every guest register access that can
+ * change whether an interrupt is deliverable ends in exactly one
+ * irqchip_queue() (a class's queue op) or irqchip_queue_cpu() (a change of
+ * a CPU interface or of the distributor as a whole), however many INTIDs it
+ * touched; that re-evaluates the affected vCPUs: there is no other delivery
  * path, and a failing set_cpu_irq() is reported through the irqchip error
  * sink like any other queue failure.
  *
@@ -45,7 +62,7 @@
  * the accessing vCPU's thread, injections on any thread; all may run at
  * once. Lock order: GIC mutex -> whatever set_cpu_irq() takes (it must not
  * call back into the GIC). The mutex is never held while calling into the
- * irqchip front end's queue primitive.
+ * irqchip front end's latch and queue primitives.
  */
 #ifndef KESTREL_IRQCHIP_GICV2_USER_H
 #define KESTREL_IRQCHIP_GICV2_USER_H
@@ -64,16 +81,11 @@
 struct gicv2_user;
 
 /*
- * Checks @cfg for this backend: 1 to 8 vCPUs, nr_irqs a multiple of 32 in
- * [32, 992], set_cpu_irq given. Returns 0, -E2BIG (too many vCPUs, logged
- * as such) or -EINVAL.
- */
-int gicv2_user_probe(const struct irqchip_config *cfg);
-
-/*
- * Creates the GIC in its reset state and its chip. Returns 0 with *@out
- * set, or -EINVAL/-E2BIG as gicv2_user_probe(), -ENOMEM, or a
- * pthread_mutex_init() error.
+ * Creates the GIC in its reset state and its chip, for @cfg: 1 to 8 vCPUs,
+ * nr_irqs a multiple of 32 in [32, 992], set_cpu_irq given (the addresses
+ * are not used: the FDT node is written by arch/arm64/fdt.c). Returns 0 with
+ * *@out set, -E2BIG for too many vCPUs (logged as such), -EINVAL for
+ * another bad @cfg, -ENOMEM, or a pthread_mutex_init() error.
  */
 int gicv2_user_create(const struct irqchip_config *cfg, struct irqchip **out);
 

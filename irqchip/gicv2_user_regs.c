@@ -4,8 +4,10 @@
  * and the locking in gicv2_user_priv.h): the GICD and GICC register tables,
  * the one check routine every access passes before a handler runs, the
  * handlers, and the MMIO entry points. A handler runs with the GIC lock
- * held and only records what it changed; the entry point then queues that
- * through gicv2_user_queue_req_run(), the one queue path.
+ * held; it records the pending changes the guest asks for (applied later
+ * through the class set_pending ops) and what it changed; the entry point
+ * then runs that through gicv2_user_queue_req_run(): the one latch path,
+ * then exactly one call into the one queue path.
  */
 #include "irqchip/gicv2_user.h"
 
@@ -50,20 +52,20 @@
 #define GICC_RPR 0x014
 #define GICC_HPPIR 0x018
 #define GICC_ABPR 0x01c
-#define GICC_AIAR 0x020	/* AIAR, AEOIR, AHPPIR */
+#define GICC_AIAR 0x020
+#define GICC_AEOIR 0x024
+#define GICC_AHPPIR 0x028
 #define GICC_APR0 0x0d0
 #define GICC_APR1 0x0d4	/* APR1-3 */
 #define GICC_NSAPR0 0x0e0	/* NSAPR0-3 */
 #define GICC_IIDR 0x0fc
 #define GICC_DIR 0x1000
 
-#define GICC_CTLR_ACKCTL (1u << 2)
-#define GICC_CTLR_CBPR (1u << 4)	/* RAO/WI: BPR serves both groups */
 #define GICC_CTLR_BYPASS (0xfu << 5)	/* kept, no effect: there is no bypass */
 #define GICC_CTLR_EOIMODE (1u << 9)
 #define GICC_CTLR_WMASK \
-	(GIC_CTLR_ENGRP0 | GIC_CTLR_ENGRP1 | GICC_CTLR_ACKCTL | GICC_CTLR_BYPASS | \
-	 GICC_CTLR_EOIMODE)
+	(GIC_CTLR_ENGRP0 | GIC_CTLR_ENGRP1 | GICC_CTLR_ACKCTL | GICC_CTLR_CBPR | \
+	 GICC_CTLR_BYPASS | GICC_CTLR_EOIMODE)
 #define GICC_IIDR_VALUE 0x0002043bu	/* GICv2, ARM: what Linux's gic_check_gicv2() wants */
 #define GICC_INTID_MASK 0x3ffu
 #define GICC_SRC_SHIFT 10
@@ -92,7 +94,7 @@ static void gicd_ctlr_write(const struct gic_access *a, uint32_t val)
 	if (v == a->gic->ctlr)
 		return;
 	a->gic->ctlr = v;
-	a->q->cpu_wide = a->gic->cpus_mask;
+	gic_req_cpus(a->q, a->gic->cpus_mask);
 }
 
 static uint32_t gicd_typer_read(const struct gic_access *a)
@@ -147,30 +149,31 @@ static uint32_t gicd_pending_read(const struct gic_access *a)
 	return gicv2_user_pending_word(a->gic, a->vcpu, a->intid);
 }
 
-/* ISPENDR: sets the latch. SGI bits are ignored (GICD_SPENDSGIR sets those). */
-static void gicd_set_pending_write(const struct gic_access *a, uint32_t val)
+/*
+ * ISPENDR/ICPENDR: asks for a latch set (clear) of each INTID written as 1,
+ * through the class set_pending op; ICPENDR so clears only the latch and a
+ * level interrupt whose line is high stays pending. SGI bits are ignored
+ * (GICD_SPENDSGIR and CPENDSGIR, per source, do that).
+ */
+static void gicd_pending_update(const struct gic_access *a, uint32_t val, bool set)
 {
-	uint32_t *w = gic_word(a->gic, a->vcpu, GIC_LATCH, a->intid);
-	uint32_t changed;
+	int bank = a->intid < 32 ? a->vcpu : -1;
 
 	if (a->intid == 0)
 		val &= ~0xffffu;
-	changed = val & ~*w;
-	*w |= val;
-	gic_req_irqs(a->q, a->intid, changed, a->vcpu);
+	for (uint32_t bits = val; bits; bits &= bits - 1)
+		gic_req_latch(a->q, bank, a->intid + (uint32_t)__builtin_ctz(bits), -1, set);
+	gic_req_irqs(a->q, a->intid, val, a->vcpu);
 }
 
-/* ICPENDR: clears the latch only; a level interrupt whose line is high stays pending. */
+static void gicd_set_pending_write(const struct gic_access *a, uint32_t val)
+{
+	gicd_pending_update(a, val, true);
+}
+
 static void gicd_clear_pending_write(const struct gic_access *a, uint32_t val)
 {
-	uint32_t *w = gic_word(a->gic, a->vcpu, GIC_LATCH, a->intid);
-	uint32_t changed;
-
-	if (a->intid == 0)
-		val &= ~0xffffu;
-	changed = val & *w;
-	*w &= ~val;
-	gic_req_irqs(a->q, a->intid, changed, a->vcpu);
+	gicd_pending_update(a, val, false);
 }
 
 static uint32_t gicd_active_read(const struct gic_access *a)
@@ -221,11 +224,16 @@ static void gicd_prio_write(const struct gic_access *a, uint32_t val)
 	gic_req_irqs(a->q, a->intid, changed, a->vcpu);
 }
 
-/* ITARGETSR: SGI/PPI bytes are read-only and name the reading CPU. */
+/*
+ * ITARGETSR: SGI/PPI bytes are read-only and name the reading CPU. With one
+ * CPU (a uniprocessor GIC) all of ITARGETSR is RAZ/WI and SPIs go to CPU 0.
+ */
 static uint32_t gicd_targets_read(const struct gic_access *a)
 {
 	uint32_t v = 0;
 
+	if (a->gic->nr_cpus == 1)
+		return 0;
 	for (uint32_t i = 0; i < a->len; i++) {
 		uint32_t intid = a->intid + i;
 		uint32_t b = intid < 32 ? 1u << a->vcpu : a->gic->targets[intid];
@@ -239,6 +247,8 @@ static void gicd_targets_write(const struct gic_access *a, uint32_t val)
 {
 	uint32_t changed = 0;
 
+	if (a->gic->nr_cpus == 1)
+		return;
 	for (uint32_t i = 0; i < a->len; i++) {
 		uint32_t intid = a->intid + i;
 		uint8_t b = (val >> (8 * i)) & a->gic->cpus_mask;
@@ -285,6 +295,7 @@ static void gicd_cfg_write(const struct gic_access *a, uint32_t val)
 	gic_req_irqs(a->q, a->intid, changed, a->vcpu);
 }
 
+/* SGIR: asks for SGI @id pending from this CPU on each target (set_pending per target). */
 static void gicd_sgir_write(const struct gic_access *a, uint32_t val)
 {
 	struct gicv2_user *gic = a->gic;
@@ -306,13 +317,10 @@ static void gicd_sgir_write(const struct gic_access *a, uint32_t val)
 	}
 	for (uint32_t t = 0; t < gic->nr_cpus; t++) {
 		if (targets & (1u << t))
-			gic->cpu[t].sgi_src[id] |= 1u << a->vcpu;
+			gic_req_latch(a->q, (int)t, id, a->vcpu, true);
 	}
-	if (targets) {
-		a->q->base = 0;
-		a->q->intids |= 1u << id;
-		a->q->cpus |= targets;
-	}
+	if (targets)
+		gic_req_intid(a->q, id, targets);
 }
 
 /* CPENDSGIR/SPENDSGIR: one byte per SGI of the reading CPU, bit n = source vCPU n. */
@@ -325,21 +333,20 @@ static uint32_t gicd_sgi_pend_read(const struct gic_access *a)
 	return v;
 }
 
+/* Asks for a set (clear) of each (SGI, source) bit written as 1, on the accessing CPU. */
 static void gicd_sgi_pend_update(const struct gic_access *a, uint32_t val, bool set)
 {
-	uint32_t changed = 0;
+	uint32_t touched = 0;
 
 	for (uint32_t i = 0; i < a->len; i++) {
-		uint8_t *s = &a->gic->cpu[a->vcpu].sgi_src[a->intid + i];
-		uint8_t b = (val >> (8 * i)) & a->gic->cpus_mask;
-		uint8_t n = set ? *s | b : *s & ~b;
+		uint32_t srcs = (val >> (8 * i)) & a->gic->cpus_mask;
 
-		if (n != *s) {
-			*s = n;
-			changed |= 1u << i;
-		}
+		for (uint32_t b = srcs; b; b &= b - 1)
+			gic_req_latch(a->q, a->vcpu, a->intid + i, __builtin_ctz(b), set);
+		if (srcs)
+			touched |= 1u << i;
 	}
-	gic_req_irqs(a->q, a->intid, changed, a->vcpu);
+	gic_req_irqs(a->q, a->intid, touched, a->vcpu);
 }
 
 static void gicd_cpendsgi_write(const struct gic_access *a, uint32_t val)
@@ -366,7 +373,7 @@ static uint32_t gicd_id_read(const struct gic_access *a)
 
 static uint32_t gicc_ctlr_read(const struct gic_access *a)
 {
-	return a->gic->cpu[a->vcpu].ctlr | GICC_CTLR_CBPR;
+	return a->gic->cpu[a->vcpu].ctlr;
 }
 
 static void gicc_ctlr_write(const struct gic_access *a, uint32_t val)
@@ -377,7 +384,7 @@ static void gicc_ctlr_write(const struct gic_access *a, uint32_t val)
 	if (v == c->ctlr)
 		return;
 	c->ctlr = v;
-	a->q->cpu_wide |= 1u << a->vcpu;
+	gic_req_cpus(a->q, 1u << a->vcpu);
 }
 
 static uint32_t gicc_pmr_read(const struct gic_access *a)
@@ -393,7 +400,7 @@ static void gicc_pmr_write(const struct gic_access *a, uint32_t val)
 	if (v == c->pmr)
 		return;
 	c->pmr = v;
-	a->q->cpu_wide |= 1u << a->vcpu;
+	gic_req_cpus(a->q, 1u << a->vcpu);
 }
 
 static uint32_t gicc_bpr_read(const struct gic_access *a)
@@ -412,25 +419,61 @@ static void gicc_bpr_write(const struct gic_access *a, uint32_t val)
 	if (v == c->bpr)
 		return;
 	c->bpr = v;
-	a->q->cpu_wide |= 1u << a->vcpu;
+	gic_req_cpus(a->q, 1u << a->vcpu);
 }
 
-static bool gic_grp1_noack(struct gicv2_user *gic, int cpu, uint32_t intid)
+/* ABPR: Group 1's binary point while GICC_CTLR.CBPR is 0; kept whatever CBPR. */
+static uint32_t gicc_abpr_read(const struct gic_access *a)
 {
-	return gic_test(gic, cpu, GIC_GROUP, intid) && !(gic->cpu[cpu].ctlr & GICC_CTLR_ACKCTL);
+	return a->gic->cpu[a->vcpu].abpr;
 }
 
-/* IAR: acknowledge the signalled interrupt: pending -> active, push its priority. */
-static uint32_t gicc_iar_read(const struct gic_access *a)
+static void gicc_abpr_write(const struct gic_access *a, uint32_t val)
+{
+	struct gic_cpu *c = &a->gic->cpu[a->vcpu];
+	uint8_t v = val & 7;
+
+	if (v < GIC_MIN_ABPR)
+		v = GIC_MIN_ABPR;
+	if (v == c->abpr)
+		return;
+	c->abpr = v;
+	gic_req_cpus(a->q, 1u << a->vcpu);
+}
+
+static bool gic_grp1(struct gicv2_user *gic, int cpu, uint32_t intid)
+{
+	return gic_test(gic, cpu, GIC_GROUP, intid);
+}
+
+/* The IAR/HPPIR value for @h: the INTID, and for SGIs the source CPU in [12:10]. */
+static uint32_t gic_iar_value(const struct gic_hppi *h)
+{
+	if (h->intid < GIC_NR_SGIS)
+		return h->intid | (uint32_t)h->src << GICC_SRC_SHIFT;
+	return h->intid;
+}
+
+/*
+ * Acknowledges the signalled interrupt: pending -> active, pushes its group
+ * priority. @alias: GICC_AIAR, which acknowledges Group 1 only (1023 for a
+ * Group 0 one); else GICC_IAR, which gives 1022 for a Group 1 interrupt
+ * while AckCtl is 0.
+ */
+static uint32_t gic_ack(const struct gic_access *a, bool alias)
 {
 	struct gicv2_user *gic = a->gic;
 	struct gic_cpu *c = &gic->cpu[a->vcpu];
 	struct gic_hppi h;
 	uint32_t m;
+	bool grp1;
 
 	if (!gicv2_user_signalled(gic, a->vcpu, &h))
 		return GIC_INTID_SPURIOUS;
-	if (gic_grp1_noack(gic, a->vcpu, h.intid))
+	grp1 = gic_grp1(gic, a->vcpu, h.intid);
+	if (alias && !grp1)
+		return GIC_INTID_SPURIOUS;
+	if (!alias && grp1 && !(c->ctlr & GICC_CTLR_ACKCTL))
 		return GIC_INTID_GRP1_NOACK;
 	m = 1u << (h.intid % 32);
 	if (h.intid < GIC_NR_SGIS)
@@ -438,28 +481,53 @@ static uint32_t gicc_iar_read(const struct gic_access *a)
 	else
 		*gic_word(gic, a->vcpu, GIC_LATCH, h.intid) &= ~m;
 	*gic_word(gic, a->vcpu, GIC_ACTIVE, h.intid) |= m;
-	c->apr |= 1u << (gic_group_prio(h.prio, c->bpr) >> 3);
+	c->apr |= 1u << (gic_irq_group_prio(gic, a->vcpu, h.intid, h.prio) >> 3);
 	irqchip_count_delivered(gic->chip, h.intid);
 	gic_req_irqs(a->q, h.intid, 1, a->vcpu);
-	if (h.intid < GIC_NR_SGIS)
-		return h.intid | (uint32_t)h.src << GICC_SRC_SHIFT;
-	return h.intid;
+	return gic_iar_value(&h);
 }
 
-/* EOIR: priority drop; also deactivation unless EOImode. Accepts IAR's source bits. */
-static void gicc_eoir_write(const struct gic_access *a, uint32_t val)
+static uint32_t gicc_iar_read(const struct gic_access *a)
+{
+	return gic_ack(a, false);
+}
+
+static uint32_t gicc_aiar_read(const struct gic_access *a)
+{
+	return gic_ack(a, true);
+}
+
+/* Priority drop; also deactivation unless EOImode. Accepts IAR's source bits. */
+static void gic_eoi(const struct gic_access *a, uint32_t intid)
 {
 	struct gic_cpu *c = &a->gic->cpu[a->vcpu];
+
+	if (c->apr) {
+		c->apr &= c->apr - 1;
+		gic_req_cpus(a->q, 1u << a->vcpu);
+	}
+	if (!(c->ctlr & GICC_CTLR_EOIMODE) && gic_deactivate(a->gic, a->vcpu, intid))
+		gic_req_irqs(a->q, intid, 1, a->vcpu);
+}
+
+static void gicc_eoir_write(const struct gic_access *a, uint32_t val)
+{
 	uint32_t intid = val & GICC_INTID_MASK;
 
 	if (intid >= GIC_INTID_SPECIAL || intid >= a->gic->nr_irqs)
 		return;
-	if (c->apr) {
-		c->apr &= c->apr - 1;
-		a->q->cpu_wide |= 1u << a->vcpu;
-	}
-	if (!(c->ctlr & GICC_CTLR_EOIMODE) && gic_deactivate(a->gic, a->vcpu, intid))
-		gic_req_irqs(a->q, intid, 1, a->vcpu);
+	gic_eoi(a, intid);
+}
+
+/* AEOIR: EOIR for Group 1 interrupts; a Group 0 INTID (UNPREDICTABLE) is ignored. */
+static void gicc_aeoir_write(const struct gic_access *a, uint32_t val)
+{
+	uint32_t intid = val & GICC_INTID_MASK;
+
+	if (intid >= GIC_INTID_SPECIAL || intid >= a->gic->nr_irqs ||
+	    !gic_grp1(a->gic, a->vcpu, intid))
+		return;
+	gic_eoi(a, intid);
 }
 
 /* DIR: deactivation in EOImode 1; ignored in EOImode 0 (UNPREDICTABLE there). */
@@ -487,11 +555,19 @@ static uint32_t gicc_hppir_read(const struct gic_access *a)
 
 	if (!gicv2_user_hppi(a->gic, a->vcpu, &h))
 		return GIC_INTID_SPURIOUS;
-	if (gic_grp1_noack(a->gic, a->vcpu, h.intid))
+	if (gic_grp1(a->gic, a->vcpu, h.intid) && !(a->gic->cpu[a->vcpu].ctlr & GICC_CTLR_ACKCTL))
 		return GIC_INTID_GRP1_NOACK;
-	if (h.intid < GIC_NR_SGIS)
-		return h.intid | (uint32_t)h.src << GICC_SRC_SHIFT;
-	return h.intid;
+	return gic_iar_value(&h);
+}
+
+/* AHPPIR: HPPIR for a Group 1 interrupt; 1023 when the highest is Group 0. */
+static uint32_t gicc_ahppir_read(const struct gic_access *a)
+{
+	struct gic_hppi h;
+
+	if (!gicv2_user_hppi(a->gic, a->vcpu, &h) || !gic_grp1(a->gic, a->vcpu, h.intid))
+		return GIC_INTID_SPURIOUS;
+	return gic_iar_value(&h);
 }
 
 /* APR0: the active-priority bitmap itself (32 levels fit in one register). */
@@ -507,7 +583,7 @@ static void gicc_apr_write(const struct gic_access *a, uint32_t val)
 	if (val == c->apr)
 		return;
 	c->apr = val;
-	a->q->cpu_wide |= 1u << a->vcpu;
+	gic_req_cpus(a->q, 1u << a->vcpu);
 }
 
 static uint32_t gicc_iidr_read(const struct gic_access *a)
@@ -559,10 +635,10 @@ static const struct gic_reg gicc_regs[] = {
 	{ GICC_EOIR, 4, 0, GIC_W32, NULL, gicc_eoir_write },
 	{ GICC_RPR, 4, 0, GIC_W32, gicc_rpr_read, NULL },
 	{ GICC_HPPIR, 4, 0, GIC_W32, gicc_hppir_read, NULL },
-	/* RAZ/WI: GICC_CTLR.CBPR is 1, so BPR serves Group 1 too. */
-	{ GICC_ABPR, 4, 0, GIC_W32, NULL, NULL },
-	/* RAZ/WI: AIAR, AEOIR, AHPPIR alias Group 1 for Secure software (Security Extensions). */
-	{ GICC_AIAR, 12, 0, GIC_W32, NULL, NULL },
+	{ GICC_ABPR, 4, 0, GIC_W32, gicc_abpr_read, gicc_abpr_write },
+	{ GICC_AIAR, 4, 0, GIC_W32, gicc_aiar_read, NULL },
+	{ GICC_AEOIR, 4, 0, GIC_W32, NULL, gicc_aeoir_write },
+	{ GICC_AHPPIR, 4, 0, GIC_W32, gicc_ahppir_read, NULL },
 	{ GICC_APR0, 4, 0, GIC_W32, gicc_apr_read, gicc_apr_write },
 	/* RAZ/WI: 32 priority levels fit in APR0. */
 	{ GICC_APR1, 12, 0, GIC_W32, NULL, NULL },
@@ -645,7 +721,7 @@ static void gic_mmio(struct gicv2_user *gic, const struct gic_reg *tab, size_t n
 		     const char *frame, int vcpu, uint64_t offset, uint8_t *rdata,
 		     const uint8_t *wdata, uint32_t len)
 {
-	struct gic_queue_req q = { 0 };
+	struct gic_queue_req q = GIC_QUEUE_REQ_INIT;
 	struct gic_access a = { .gic = gic, .vcpu = vcpu, .q = &q };
 	const struct gic_reg *reg;
 

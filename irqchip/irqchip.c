@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The irqchip front end: class from INTID once, dispatch to the backend's
- * per-class ops, the one queue primitive, counters and the one error sink.
+ * per-class ops, the one latch primitive (irqchip_set_pending()), the queue
+ * primitives (irqchip_queue(), irqchip_queue_cpu()), counters and the one
+ * error sink.
  * No lock: immutable fields after irqchip_new(), relaxed atomic counters.
  */
 #include "irqchip/irqchip.h"
@@ -45,7 +47,8 @@ static const char *const class_names[IRQ_CLASS_NR] = {
 	[IRQ_CLASS_LPI] = "LPI",
 };
 
-static int absent_set_pending(struct irqchip *chip, int vcpu, uint32_t intid, bool level)
+static int absent_set_pending(struct irqchip *chip, int vcpu, uint32_t intid,
+			      const struct irq_input *in)
 {
 	return -EINVAL;
 }
@@ -157,10 +160,14 @@ static bool vcpu_valid(const struct irqchip *chip, int vcpu)
 	return vcpu >= 0 && (uint32_t)vcpu < chip->nr_vcpus;
 }
 
-void irqchip_report_error(struct irqchip *chip, enum irqchip_path path, int vcpu, uint32_t intid,
-			  int err)
+/*
+ * The sink behind irqchip_report_error() and irqchip_queue_cpu(): @has_intid
+ * false names the CPU interface of @vcpu rather than an interrupt.
+ */
+static void report(struct irqchip *chip, enum irqchip_path path, int vcpu, bool has_intid,
+		   uint32_t intid, int err)
 {
-	enum irq_class cls = irq_class_of(intid);
+	enum irq_class cls = has_intid ? irq_class_of(intid) : IRQ_CLASS_NR;
 	uint64_t n;
 
 	if ((unsigned)path >= IRQCHIP_PATH_NR)
@@ -174,11 +181,22 @@ void irqchip_report_error(struct irqchip *chip, enum irqchip_path path, int vcpu
 	/* Power-of-two rate limit: 1st, 2nd, 4th, 8th, ... error of this path. */
 	if (n & (n - 1))
 		return;
-	log_warn("irqchip %s: %s failed for INTID %" PRIu32 " (%s) on vCPU %d: %s"
-		 " (%" PRIu64 " error%s on this path so far)",
-		 irqchip_name(chip), path_names[path], intid,
-		 intid == IRQCHIP_INTID_CPU ? "CPU interface" : irq_class_name(cls), vcpu,
-		 strerror(err < 0 ? -err : err), n, n == 1 ? "" : "s");
+	if (has_intid)
+		log_warn("irqchip %s: %s failed for INTID %" PRIu32 " (%s) on vCPU %d: %s"
+			 " (%" PRIu64 " error%s on this path so far)",
+			 irqchip_name(chip), path_names[path], intid, irq_class_name(cls), vcpu,
+			 strerror(err < 0 ? -err : err), n, n == 1 ? "" : "s");
+	else
+		log_warn("irqchip %s: %s failed for the CPU interface of vCPU %d: %s"
+			 " (%" PRIu64 " error%s on this path so far)",
+			 irqchip_name(chip), path_names[path], vcpu, strerror(err < 0 ? -err : err),
+			 n, n == 1 ? "" : "s");
+}
+
+void irqchip_report_error(struct irqchip *chip, enum irqchip_path path, int vcpu, uint32_t intid,
+			  int err)
+{
+	report(chip, path, vcpu, true, intid, err);
 }
 
 uint64_t irqchip_errors(const struct irqchip *chip, enum irqchip_path path)
@@ -188,19 +206,20 @@ uint64_t irqchip_errors(const struct irqchip *chip, enum irqchip_path path)
 	return load(&chip->path_errors[path]);
 }
 
+/* Whether @intid names an interrupt of this chip: a class, and below nr_irqs unless an LPI. */
+static bool intid_valid(const struct irqchip *chip, enum irq_class cls, uint32_t intid)
+{
+	return cls != IRQ_CLASS_NR && (cls == IRQ_CLASS_LPI || intid < chip->nr_irqs);
+}
+
 int irqchip_queue(struct irqchip *chip, int vcpu, uint32_t intid)
 {
-	enum irq_class cls;
+	enum irq_class cls = irq_class_of(intid);
 	int ret;
 
-	if (intid == IRQCHIP_INTID_CPU) {
-		cls = IRQ_CLASS_PPI;
-	} else {
-		cls = irq_class_of(intid);
-		if (cls == IRQ_CLASS_NR || (cls != IRQ_CLASS_LPI && intid >= chip->nr_irqs)) {
-			ret = -EINVAL;
-			goto err_report;
-		}
+	if (!intid_valid(chip, cls, intid)) {
+		ret = -EINVAL;
+		goto err_report;
 	}
 	if ((cls == IRQ_CLASS_SGI || cls == IRQ_CLASS_PPI) && vcpu != IRQCHIP_VCPU_ALL &&
 	    !vcpu_valid(chip, vcpu)) {
@@ -217,29 +236,37 @@ err_report:
 	return ret;
 }
 
-int irqchip_set_level(struct irqchip *chip, int vcpu, uint32_t intid, bool level)
+int irqchip_queue_cpu(struct irqchip *chip, int vcpu)
+{
+	int ret = -EINVAL;
+
+	if ((vcpu == IRQCHIP_VCPU_ALL || vcpu_valid(chip, vcpu)) && chip->ops->queue_cpu)
+		ret = chip->ops->queue_cpu(chip, vcpu);
+	if (ret < 0)
+		report(chip, IRQCHIP_PATH_QUEUE, vcpu, false, 0, ret);
+	return ret < 0 ? ret : 0;
+}
+
+int irqchip_set_pending(struct irqchip *chip, int vcpu, uint32_t intid, const struct irq_input *in)
 {
 	enum irq_class cls = irq_class_of(intid);
-	int ret;
+	int ret = -EINVAL;
 
-	if (cls == IRQ_CLASS_NR || (cls != IRQ_CLASS_LPI && intid >= chip->nr_irqs)) {
-		ret = -EINVAL;
+	if (!in || !intid_valid(chip, cls, intid))
 		goto err_report;
-	}
-	if ((cls == IRQ_CLASS_SGI || cls == IRQ_CLASS_PPI) && !vcpu_valid(chip, vcpu)) {
-		ret = -EINVAL;
+	if ((cls == IRQ_CLASS_SGI || cls == IRQ_CLASS_PPI) && !vcpu_valid(chip, vcpu))
 		goto err_report;
-	}
-	ret = chip->classes[cls]->set_pending(chip, vcpu, intid, level);
+	if (cls == IRQ_CLASS_SGI && in->kind == IRQ_INPUT_LATCH && !vcpu_valid(chip, in->src))
+		goto err_report;
+	ret = chip->classes[cls]->set_pending(chip, vcpu, intid, in);
 	if (ret < 0)
 		goto err_report;
-	if (level) {
+	if (in->level) {
 		count(&chip->class_cnt[cls].set_pending);
 		if (cls != IRQ_CLASS_LPI)
 			count(&chip->intid_cnt[intid].set_pending);
 	}
-	/* irqchip_queue() reports its own failure. */
-	return irqchip_queue(chip, vcpu, intid);
+	return 0;
 
 err_report:
 	irqchip_report_error(chip, IRQCHIP_PATH_SET_PENDING, vcpu, intid, ret);
@@ -254,8 +281,19 @@ int irqchip_vcpu_enter(struct irqchip *chip, int vcpu)
 		return 0;
 	ret = chip->ops->vcpu_enter(chip, vcpu);
 	if (ret)
-		irqchip_report_error(chip, IRQCHIP_PATH_QUEUE, vcpu, IRQ_SPI_END, ret);
+		report(chip, IRQCHIP_PATH_QUEUE, vcpu, false, 0, ret);
 	return ret;
+}
+
+int irqchip_set_level(struct irqchip *chip, int vcpu, uint32_t intid, bool level)
+{
+	const struct irq_input in = { .kind = IRQ_INPUT_LINE, .level = level, .src = -1 };
+	int ret = irqchip_set_pending(chip, vcpu, intid, &in);
+
+	if (ret < 0)
+		return ret;
+	/* irqchip_queue() reports its own failure. */
+	return irqchip_queue(chip, vcpu, intid);
 }
 
 int irqchip_pulse(struct irqchip *chip, int vcpu, uint32_t intid)
@@ -291,20 +329,6 @@ int irqchip_line(struct irqchip *chip, uint32_t intid, struct irq_line *out)
 	out->ctx = chip;
 	out->intid = intid;
 	return 0;
-}
-
-int irqchip_reset(struct irqchip *chip)
-{
-	if (!chip->ops->reset)
-		return 0;
-	return chip->ops->reset(chip);
-}
-
-int irqchip_fdt_node(struct irqchip *chip, void *fdt, int parent, uint32_t phandle)
-{
-	if (!chip->ops->fdt_node)
-		return -EOPNOTSUPP;
-	return chip->ops->fdt_node(chip, fdt, parent, phandle);
 }
 
 uint32_t irqchip_fdt_ppi_cpu_mask(const struct irqchip *chip)

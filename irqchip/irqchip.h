@@ -88,7 +88,8 @@ struct irqchip_config {
  * target for the banked classes (SGI, PPI) and is ignored for SPIs and LPIs
  * (pass -1). The class is chosen once; the backend's class set_pending
  * latches the input (a level, or a rising edge for edge-triggered
- * interrupts), then its class queue makes it deliverable. Returns 0, or the
+ * interrupts) through irqchip_set_pending(), then its class queue makes it
+ * deliverable through irqchip_queue(). Returns 0, or the
  * -errno that was also reported through the error sink: -EINVAL for an
  * invalid INTID, an INTID not below nr_irqs (LPIs excepted), a bad @vcpu
  * for SGI/PPI, or a class the backend lacks; a backend's own error else.
@@ -116,22 +117,6 @@ int irqchip_pulse(struct irqchip *chip, int vcpu, uint32_t intid);
 int irqchip_line(struct irqchip *chip, uint32_t intid, struct irq_line *out);
 
 /*
- * Back to the power-on state for a VM reboot in place: the backend's
- * interrupt state is reset and all vCPU lines re-evaluated (lowered).
- * Input levels driven by devices are kept, as the devices own them.
- * Counters are kept (they cover the process lifetime). Returns 0 or -errno.
- */
-int irqchip_reset(struct irqchip *chip);
-
-/*
- * Adds the interrupt-controller node for this backend under node @parent of
- * @fdt (whose #address-cells and #size-cells must be 2), with @phandle.
- * Returns the new node's offset, -EOPNOTSUPP when the backend has no FDT
- * hook, -ENOSPC when @fdt is full, -EINVAL on another libfdt error.
- */
-int irqchip_fdt_node(struct irqchip *chip, void *fdt, int parent, uint32_t phandle);
-
-/*
  * The CPU mask to OR into a PPI specifier's flags cell (bits 15:8) for this
  * backend: ((1 << nr_vcpus) - 1) << 8 on GICv2 backends, 0 on GICv3.
  */
@@ -139,7 +124,12 @@ uint32_t irqchip_fdt_ppi_cpu_mask(const struct irqchip *chip);
 
 /* Counters as returned by irqchip_counts_class() / irqchip_counts_intid(). */
 struct irqchip_counts {
-	uint64_t set_pending;	/* accepted assertions (set_level with level = true) */
+	/*
+	 * Accepted assertions: a device raising its line (irqchip_set_level()
+	 * with level = true) or a guest setting a pending latch (the
+	 * userspace GIC's GICD_ISPENDR, GICD_SGIR, GICD_SPENDSGIR).
+	 */
+	uint64_t set_pending;
 	uint64_t delivered;	/* acknowledged by a guest CPU, as the backend reports */
 	uint64_t errors;	/* reports through the error sink */
 };

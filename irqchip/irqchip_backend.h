@@ -8,27 +8,44 @@
  * not provide gets ops that return -EINVAL. The two per-class ops split
  * "latch" from "deliver":
  *
- *   set_pending(chip, vcpu, intid, level): records the input (the line level,
- *     or a rising edge for edge-triggered interrupts). It delivers nothing,
- *     raises no CPU line and kicks nobody.
+ *   set_pending(chip, vcpu, intid, in): records one input change, described
+ *     by @in (struct irq_input): a device's line level (a rising edge latches
+ *     an edge-triggered interrupt), or a guest's software pend or unpend
+ *     (GICD_ISPENDR/ICPENDR, GICD_SGIR, GICD_SPENDSGIR/CPENDSGIR), which for
+ *     SGIs names the source vCPU. It delivers nothing, raises no CPU line
+ *     and kicks nobody.
  *   queue(chip, vcpu, intid): makes the current state deliverable: chooses
  *     the target vCPU(s), re-evaluates them, raises or lowers their CPU line,
  *     kicks. It never changes latched input. A backend whose hardware or
  *     kernel delivers by itself (in-kernel vGIC: set_pending is
  *     KVM_IRQ_LINE) implements it as "return 0" or a kick.
  *
- * One queue path: irqchip_queue() is the only way to reach a class's queue
- * op. The front end's irqchip_set_level() calls it after set_pending, and a
- * backend calls it at the end of every handler that can change whether an
- * interrupt is deliverable (guest MMIO writes, acknowledge, EOI, reset).
- * It reports failures itself, so every path reports them the same way.
+ * A change that concerns no single interrupt (a CPU interface's priority
+ * mask, binary point, enables, running priority; the distributor enable)
+ * has its own backend op, queue_cpu(chip, vcpu), which re-evaluates a vCPU
+ * as a whole.
+ *
+ * One latch path: irqchip_set_pending() is the only way to reach a class's
+ * set_pending op. Device input goes there through irqchip_set_level(); a
+ * backend's guest register handlers that change pending state call it too,
+ * once per INTID (and per SGI source) they latch.
+ *
+ * One queue path: irqchip_queue() and irqchip_queue_cpu() are the only ways
+ * to reach a class's queue op and the backend's queue_cpu op. The front
+ * end's irqchip_set_level() calls irqchip_queue() after set_pending, and a
+ * backend calls one of them exactly once at the end of every guest register
+ * access that can change whether an interrupt is deliverable (however many
+ * INTIDs the access changed: the backend's re-evaluation is per vCPU, so
+ * @intid then names the first INTID changed), and after acknowledge, EOI.
+ * Both report failures themselves, so every path reports them the same way.
  *
  * Threads and locking: the ops are called without any front-end lock, from
  * any thread, concurrently; a backend serialises its own state. A backend
- * must not hold its own lock while calling irqchip_queue() (the queue op
- * takes it again): finish the state change, unlock, then queue. Because
- * queue re-evaluates from the state current when it runs, a queue racing
- * with a later change is harmless: that change ends in its own queue.
+ * must not hold its own lock while calling irqchip_set_pending(),
+ * irqchip_queue() or irqchip_queue_cpu() (the ops take it again): finish
+ * the state change, unlock, then latch and queue. Because queue
+ * re-evaluates from the state current when it runs, a queue racing with a
+ * later change is harmless: that change ends in its own queue.
  * irqchip_report_error() and irqchip_count_delivered() take no lock and may
  * be called with backend locks held.
  */
@@ -37,49 +54,62 @@
 
 #include "irqchip/irqchip.h"
 
-/* @vcpu value for queue: every vCPU. */
+/* @vcpu value for queue and queue_cpu: every vCPU. */
 #define IRQCHIP_VCPU_ALL (-1)
 
-/*
- * @intid value for irqchip_queue(): a change of a CPU interface or of the
- * distributor as a whole (priority mask, binary point, enables, running
- * priority) that concerns no single interrupt. Dispatched to the PPI class
- * (the per-CPU class), whose queue must then re-evaluate @vcpu as a whole
- * (every vCPU for IRQCHIP_VCPU_ALL). The value is the spurious INTID, which
- * names no interrupt.
- */
-#define IRQCHIP_INTID_CPU 1023u
+/* What a set_pending call records (struct irq_input.kind). */
+enum irq_input_kind {
+	/* A device's input line is now at @level (device-made). */
+	IRQ_INPUT_LINE,
+	/*
+	 * Software pend: @level true sets the pending latch, false clears it
+	 * (guest-made; a level interrupt whose line is high stays pending).
+	 */
+	IRQ_INPUT_LATCH,
+};
+
+/* One input change, for set_pending. */
+struct irq_input {
+	enum irq_input_kind kind;
+	bool level;
+	/*
+	 * SGIs (pending per target and source): the source vCPU whose pending
+	 * bit IRQ_INPUT_LATCH sets or clears, a valid vCPU index. Other
+	 * classes and IRQ_INPUT_LINE: -1.
+	 */
+	int src;
+};
 
 struct irq_class_ops {
-	/* Latch input @level of @intid (banked classes: on @vcpu). Returns 0 or -errno. */
-	int (*set_pending)(struct irqchip *chip, int vcpu, uint32_t intid, bool level);
+	/*
+	 * Records input change @in of @intid (banked classes: on @vcpu; SGIs:
+	 * for @in->src). The front end has checked @vcpu and @in->src.
+	 * Returns 0 or -errno (e.g. -EINVAL for an input kind the class does
+	 * not take).
+	 */
+	int (*set_pending)(struct irqchip *chip, int vcpu, uint32_t intid,
+			   const struct irq_input *in);
 	/*
 	 * Make @intid deliverable on the vCPU(s) it concerns. @vcpu: the bank
 	 * for SGI/PPI (or IRQCHIP_VCPU_ALL); for SPIs and LPIs a hint the
-	 * backend may ignore. @intid may be IRQCHIP_INTID_CPU for the PPI
-	 * class. Returns 0 or -errno.
+	 * backend may ignore. Returns 0 or -errno.
 	 */
 	int (*queue)(struct irqchip *chip, int vcpu, uint32_t intid);
 };
 
 struct irqchip_backend_ops {
 	const char *name;
-	/*
-	 * Optional: can this backend run with @cfg? Returns 0, or -errno with
-	 * the reason logged (e.g. -E2BIG for more vCPUs than GICv2 has CPU
-	 * interfaces). Creates nothing.
-	 */
-	int (*probe)(const struct irqchip_config *cfg);
-	/* Builds backend state and its chip (via irqchip_new()). Returns 0 or -errno. */
-	int (*create)(const struct irqchip_config *cfg, struct irqchip **out);
 	/* Frees the backend state, irqchip_priv(chip). Optional. */
 	void (*destroy)(struct irqchip *chip);
-	/* Power-on state for a reboot in place; ends in irqchip_queue(). Optional. */
-	int (*reset)(struct irqchip *chip);
-	/* See irqchip_fdt_node(). Optional. */
-	int (*fdt_node)(struct irqchip *chip, void *fdt, int parent, uint32_t phandle);
 	/* See irqchip_vcpu_enter(); on the vCPU's own thread. Optional. */
 	int (*vcpu_enter)(struct irqchip *chip, int vcpu);
+	/*
+	 * Re-evaluates vCPU @vcpu (IRQCHIP_VCPU_ALL: every vCPU) as a whole,
+	 * after a change that concerns no single interrupt. Reached only
+	 * through irqchip_queue_cpu(). Returns 0 or -errno. Optional: absent,
+	 * irqchip_queue_cpu() answers -EINVAL.
+	 */
+	int (*queue_cpu)(struct irqchip *chip, int vcpu);
 	/* Appends backend-specific lines to irqchip_stats_print(). Optional. */
 	void (*stats_print)(const struct irqchip *chip, FILE *f);
 	/* GICv2-style FDT: PPI specifiers carry a CPU mask. */
@@ -112,6 +142,16 @@ void *irqchip_priv(const struct irqchip *chip);
 const struct irqchip_backend_ops *irqchip_backend(const struct irqchip *chip);
 
 /*
+ * THE latch primitive: checks @vcpu (SGI/PPI), @intid and, for an SGI
+ * IRQ_INPUT_LATCH, @in->src; dispatches to the class's set_pending op;
+ * counts an accepted assertion (@in->level true) as set_pending; reports a
+ * failure through irqchip_report_error() with IRQCHIP_PATH_SET_PENDING.
+ * Queues nothing: the caller queues once when its access is complete.
+ * Returns 0 or that -errno. Must be called without backend locks held.
+ */
+int irqchip_set_pending(struct irqchip *chip, int vcpu, uint32_t intid, const struct irq_input *in);
+
+/*
  * THE queue primitive: checks @vcpu and @intid, dispatches to the class's
  * queue op, and reports a failure through irqchip_report_error() with
  * IRQCHIP_PATH_QUEUE. Returns 0 or that -errno (callers that cannot pass it
@@ -119,6 +159,16 @@ const struct irqchip_backend_ops *irqchip_backend(const struct irqchip *chip);
  * called without backend locks held.
  */
 int irqchip_queue(struct irqchip *chip, int vcpu, uint32_t intid);
+
+/*
+ * The same for a change that concerns no single interrupt: checks @vcpu
+ * (a vCPU index or IRQCHIP_VCPU_ALL), calls the backend's queue_cpu op and
+ * reports a failure (or -EINVAL for a bad @vcpu or a backend without the
+ * op) through the error sink with IRQCHIP_PATH_QUEUE, naming the CPU
+ * interface instead of an INTID. Returns 0 or that -errno. Must be called
+ * without backend locks held.
+ */
+int irqchip_queue_cpu(struct irqchip *chip, int vcpu);
 
 /* Counts one delivery of @intid (e.g. an acknowledge by GICC_IAR). Any thread, any lock. */
 void irqchip_count_delivered(struct irqchip *chip, uint32_t intid);

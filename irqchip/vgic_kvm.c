@@ -34,16 +34,24 @@ static bool kernel_owned_ppi(uint32_t intid)
 	       intid == LAYOUT_PPI_PMU || intid == 25 /* vGIC maintenance */;
 }
 
-static int spi_set_pending(struct irqchip *chip, int vcpu, uint32_t intid, bool level)
+/* KVM_IRQ_LINE drives lines only: software pends belong to the guest's own vGIC accesses. */
+static int spi_set_pending(struct irqchip *chip, int vcpu, uint32_t intid,
+			   const struct irq_input *in)
 {
-	return kvm_irq_line_spi(priv_of(chip)->vm_fd, intid, level);
+	if (in->kind != IRQ_INPUT_LINE)
+		return -EOPNOTSUPP;
+	return kvm_irq_line_spi(priv_of(chip)->vm_fd, intid, in->level);
 }
 
-static int ppi_set_pending(struct irqchip *chip, int vcpu, uint32_t intid, bool level)
+static int ppi_set_pending(struct irqchip *chip, int vcpu, uint32_t intid,
+			   const struct irq_input *in)
 {
+	if (in->kind != IRQ_INPUT_LINE)
+		return -EOPNOTSUPP;
 	if (kernel_owned_ppi(intid))
 		return -EPERM;
-	return kvm_irq_line_ppi(priv_of(chip)->vm_fd, vcpu < 0 ? 0 : (unsigned)vcpu, intid, level);
+	return kvm_irq_line_ppi(priv_of(chip)->vm_fd, vcpu < 0 ? 0 : (unsigned)vcpu, intid,
+				in->level);
 }
 
 /* KVM delivers what KVM_IRQ_LINE latched: nothing left to queue. */

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Unit tests: the irqchip front end (irqchip.c) against a recording fake
- * backend: class from INTID, set_pending-then-queue order, the checks done
- * once, absent classes, the one error sink on every path, counters,
- * irq_line handles, stats, and concurrent callers.
+ * backend: class from INTID, set_pending-then-queue order, the latch
+ * primitive, the explicit CPU queue op, the checks done once, absent
+ * classes, the one error sink on every path, counters, irq_line handles,
+ * stats, and concurrent callers.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -23,11 +24,13 @@
 #define MAX_CALLS 64
 
 struct fake_call {
-	char op;		/* 'p' set_pending, 'q' queue */
-	enum irq_class cls;	/* which class's op ran */
+	char op;		/* 'p' set_pending, 'q' queue, 'c' queue_cpu */
+	enum irq_class cls;	/* which class's op ran (IRQ_CLASS_NR for queue_cpu) */
 	int vcpu;
 	uint32_t intid;
 	bool level;
+	enum irq_input_kind kind;
+	int src;
 };
 
 struct fake {
@@ -38,31 +41,33 @@ struct fake {
 	int set_pending_ret;
 	int queue_ret;
 	int destroyed;
-	int reset_calls;
 };
 
 static void record(struct irqchip *chip, char op, enum irq_class cls, int vcpu, uint32_t intid,
-		   bool level)
+		   const struct irq_input *in)
 {
 	struct fake *f = irqchip_priv(chip);
 
 	pthread_mutex_lock(&f->lock);
 	if (f->n < MAX_CALLS)
-		f->calls[f->n++] = (struct fake_call){ op, cls, vcpu, intid, level };
+		f->calls[f->n++] = (struct fake_call){
+			op, cls, vcpu, intid, in && in->level, in ? in->kind : IRQ_INPUT_LINE,
+			in ? in->src : -1,
+		};
 	f->total++;
 	pthread_mutex_unlock(&f->lock);
 }
 
 #define FAKE_CLASS(name, cls)                                                              \
 	static int name##_set_pending(struct irqchip *chip, int vcpu, uint32_t intid,        \
-				      bool level)                                            \
+				      const struct irq_input *in)                            \
 	{                                                                                    \
-		record(chip, 'p', cls, vcpu, intid, level);                                  \
+		record(chip, 'p', cls, vcpu, intid, in);                                     \
 		return ((struct fake *)irqchip_priv(chip))->set_pending_ret;                 \
 	}                                                                                    \
 	static int name##_queue(struct irqchip *chip, int vcpu, uint32_t intid)              \
 	{                                                                                    \
-		record(chip, 'q', cls, vcpu, intid, false);                                  \
+		record(chip, 'q', cls, vcpu, intid, NULL);                                   \
 		return ((struct fake *)irqchip_priv(chip))->queue_ret;                       \
 	}                                                                                    \
 	static const struct irq_class_ops name##_ops = {                                     \
@@ -79,17 +84,17 @@ static void fake_destroy(struct irqchip *chip)
 	((struct fake *)irqchip_priv(chip))->destroyed++;
 }
 
-static int fake_reset(struct irqchip *chip)
+static int fake_queue_cpu(struct irqchip *chip, int vcpu)
 {
-	((struct fake *)irqchip_priv(chip))->reset_calls++;
-	return 0;
+	record(chip, 'c', IRQ_CLASS_NR, vcpu, 0, NULL);
+	return ((struct fake *)irqchip_priv(chip))->queue_ret;
 }
 
 /* No LPI class: the front end must supply ops that answer -EINVAL. */
 static const struct irqchip_backend_ops fake_ops = {
 	.name = "fake",
 	.destroy = fake_destroy,
-	.reset = fake_reset,
+	.queue_cpu = fake_queue_cpu,
 	.classes = {
 		[IRQ_CLASS_SGI] = &fake_sgi_ops,
 		[IRQ_CLASS_PPI] = &fake_ppi_ops,
@@ -261,9 +266,9 @@ static void test_bare_backend(void **state)
 	assert_int_equal(irqchip_new(&bare_ops, &f, 1, 32, &chip), 0);
 	for (uint32_t intid = 0; intid < 32; intid += 15)
 		assert_int_equal(irqchip_set_level(chip, 0, intid, true), -EINVAL);
-	assert_int_equal(irqchip_queue(chip, 0, IRQCHIP_INTID_CPU), -EINVAL);
-	assert_int_equal(irqchip_reset(chip), 0);
-	assert_int_equal(irqchip_fdt_node(chip, NULL, 0, 1), -EOPNOTSUPP);
+	/* No queue_cpu op: refused and reported like any queue failure. */
+	assert_int_equal(irqchip_queue_cpu(chip, 0), -EINVAL);
+	assert_int_equal(irqchip_errors(chip, IRQCHIP_PATH_QUEUE), 1);
 	assert_int_equal(irqchip_fdt_ppi_cpu_mask(chip), 0);
 	irqchip_destroy(chip);
 }
@@ -300,26 +305,91 @@ static void test_queue_error(void **state)
 	assert_int_equal(irqchip_errors(t->chip, IRQCHIP_PATH_SET_PENDING), 0);
 }
 
-/* The queue primitive's dispatch, IRQCHIP_INTID_CPU and IRQCHIP_VCPU_ALL. */
+/* The queue primitive's dispatch and IRQCHIP_VCPU_ALL; 1023 is no INTID. */
 static void test_queue_dispatch(void **state)
 {
 	struct ctx *t = *state;
 
-	assert_int_equal(irqchip_queue(t->chip, 1, IRQCHIP_INTID_CPU), 0);
-	assert_int_equal(irqchip_queue(t->chip, IRQCHIP_VCPU_ALL, IRQCHIP_INTID_CPU), 0);
+	assert_int_equal(irqchip_queue(t->chip, 1, 20), 0);
 	assert_int_equal(irqchip_queue(t->chip, IRQCHIP_VCPU_ALL, 5), 0);
 	assert_int_equal(irqchip_queue(t->chip, IRQCHIP_VCPU_ALL, 70), 0);
-	assert_int_equal(t->fake.n, 4);
-	assert_call(&t->fake.calls[0], 'q', IRQ_CLASS_PPI, 1, IRQCHIP_INTID_CPU);
-	assert_call(&t->fake.calls[1], 'q', IRQ_CLASS_PPI, -1, IRQCHIP_INTID_CPU);
-	assert_call(&t->fake.calls[2], 'q', IRQ_CLASS_SGI, -1, 5);
-	assert_call(&t->fake.calls[3], 'q', IRQ_CLASS_SPI, -1, 70);
-	assert_int_equal(irqchip_queue(t->chip, 2, IRQCHIP_INTID_CPU), -EINVAL);
+	assert_int_equal(t->fake.n, 3);
+	assert_call(&t->fake.calls[0], 'q', IRQ_CLASS_PPI, 1, 20);
+	assert_call(&t->fake.calls[1], 'q', IRQ_CLASS_SGI, -1, 5);
+	assert_call(&t->fake.calls[2], 'q', IRQ_CLASS_SPI, -1, 70);
 	assert_int_equal(irqchip_queue(t->chip, -2, 17), -EINVAL);
+	assert_int_equal(irqchip_queue(t->chip, 2, 17), -EINVAL);
 	assert_int_equal(irqchip_queue(t->chip, 0, 1022), -EINVAL);
+	assert_int_equal(irqchip_queue(t->chip, 0, 1023), -EINVAL);
 	assert_int_equal(irqchip_queue(t->chip, 0, 96), -EINVAL);
-	assert_int_equal(t->fake.n, 4);
-	assert_int_equal(irqchip_errors(t->chip, IRQCHIP_PATH_QUEUE), 4);
+	assert_int_equal(t->fake.n, 3);
+	assert_int_equal(irqchip_errors(t->chip, IRQCHIP_PATH_QUEUE), 5);
+}
+
+/* The explicit CPU-wide queue: its own op, never a class's; checks and errors as queue. */
+static void test_queue_cpu(void **state)
+{
+	struct ctx *t = *state;
+
+	assert_int_equal(irqchip_queue_cpu(t->chip, 1), 0);
+	assert_int_equal(irqchip_queue_cpu(t->chip, IRQCHIP_VCPU_ALL), 0);
+	assert_int_equal(t->fake.n, 2);
+	assert_call(&t->fake.calls[0], 'c', IRQ_CLASS_NR, 1, 0);
+	assert_call(&t->fake.calls[1], 'c', IRQ_CLASS_NR, -1, 0);
+	assert_int_equal(irqchip_queue_cpu(t->chip, 2), -EINVAL);
+	assert_int_equal(irqchip_queue_cpu(t->chip, -2), -EINVAL);
+	assert_int_equal(t->fake.n, 2);
+	assert_int_equal(irqchip_errors(t->chip, IRQCHIP_PATH_QUEUE), 2);
+	/* A backend failure lands in the same sink, counted on no class. */
+	t->fake.queue_ret = -EIO;
+	assert_int_equal(irqchip_queue_cpu(t->chip, 0), -EIO);
+	assert_int_equal(irqchip_errors(t->chip, IRQCHIP_PATH_QUEUE), 3);
+	for (int cls = 0; cls < IRQ_CLASS_NR; cls++) {
+		struct irqchip_counts c;
+
+		irqchip_counts_class(t->chip, (enum irq_class)cls, &c);
+		assert_int_equal(c.errors, 0);
+	}
+}
+
+/* The latch primitive: set_pending only, no queue; checks, counters, errors. */
+static void test_set_pending(void **state)
+{
+	struct ctx *t = *state;
+	const struct irq_input pend = { .kind = IRQ_INPUT_LATCH, .level = true, .src = -1 };
+	const struct irq_input unpend = { .kind = IRQ_INPUT_LATCH, .level = false, .src = -1 };
+	const struct irq_input sgi = { .kind = IRQ_INPUT_LATCH, .level = true, .src = 1 };
+	const struct irq_input bad_src = { .kind = IRQ_INPUT_LATCH, .level = true, .src = 2 };
+	struct irqchip_counts c;
+
+	assert_int_equal(irqchip_set_pending(t->chip, -1, 40, &pend), 0);
+	assert_int_equal(irqchip_set_pending(t->chip, -1, 40, &unpend), 0);
+	assert_int_equal(irqchip_set_pending(t->chip, 0, 3, &sgi), 0);
+	assert_int_equal(t->fake.n, 3);	/* no queue */
+	assert_call(&t->fake.calls[0], 'p', IRQ_CLASS_SPI, -1, 40);
+	assert_int_equal(t->fake.calls[0].kind, IRQ_INPUT_LATCH);
+	assert_true(t->fake.calls[0].level);
+	assert_false(t->fake.calls[1].level);
+	assert_call(&t->fake.calls[2], 'p', IRQ_CLASS_SGI, 0, 3);
+	assert_int_equal(t->fake.calls[2].src, 1);
+	/* Sets count as assertions, clears do not. */
+	irqchip_counts_intid(t->chip, 40, &c);
+	assert_int_equal(c.set_pending, 1);
+	irqchip_counts_class(t->chip, IRQ_CLASS_SGI, &c);
+	assert_int_equal(c.set_pending, 1);
+	/* An SGI latch needs a valid source; a bank needs a valid vCPU; NULL input. */
+	assert_int_equal(irqchip_set_pending(t->chip, 0, 3, &bad_src), -EINVAL);
+	assert_int_equal(irqchip_set_pending(t->chip, 0, 3, &pend), -EINVAL);
+	assert_int_equal(irqchip_set_pending(t->chip, 2, 20, &pend), -EINVAL);
+	assert_int_equal(irqchip_set_pending(t->chip, -1, 40, NULL), -EINVAL);
+	assert_int_equal(irqchip_set_pending(t->chip, -1, 1023, &pend), -EINVAL);
+	assert_int_equal(t->fake.n, 3);
+	assert_int_equal(irqchip_errors(t->chip, IRQCHIP_PATH_SET_PENDING), 5);
+	/* The backend's own refusal is reported on the same path. */
+	t->fake.set_pending_ret = -EIO;
+	assert_int_equal(irqchip_set_pending(t->chip, 1, 17, &pend), -EIO);
+	assert_int_equal(irqchip_errors(t->chip, IRQCHIP_PATH_SET_PENDING), 6);
+	assert_int_equal(irqchip_errors(t->chip, IRQCHIP_PATH_QUEUE), 0);
 }
 
 static void test_line(void **state)
@@ -380,14 +450,17 @@ static void test_report_error(void **state)
 	assert_int_equal(c.errors, 100);
 }
 
-static void test_reset_and_fdt(void **state)
+static void test_fdt_mask(void **state)
 {
 	struct ctx *t = *state;
+	static const struct irqchip_backend_ops v2_ops = { .name = "v2", .fdt_ppi_cpu_mask = true };
+	struct irqchip *chip;
+	struct fake f = { 0 };
 
-	assert_int_equal(irqchip_reset(t->chip), 0);
-	assert_int_equal(t->fake.reset_calls, 1);
-	assert_int_equal(irqchip_fdt_node(t->chip, NULL, 0, 1), -EOPNOTSUPP);
 	assert_int_equal(irqchip_fdt_ppi_cpu_mask(t->chip), 0);
+	assert_int_equal(irqchip_new(&v2_ops, &f, 3, 64, &chip), 0);
+	assert_int_equal(irqchip_fdt_ppi_cpu_mask(chip), 0x700);
+	irqchip_destroy(chip);
 }
 
 static void test_stats_print(void **state)
@@ -462,10 +535,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_set_pending_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_dispatch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_queue_cpu, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_set_pending, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_delivered, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_error, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reset_and_fdt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fdt_mask, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats_print, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
 	};
