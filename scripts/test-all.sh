@@ -2,7 +2,8 @@
 # The one command that sets up and runs every test:
 #   1. installs missing Debian packages (scripts/setup-deps.sh)
 #   2. builds the portable components natively with ASan/UBSan and runs the
-#      cmocka unit tests (meson test)
+#      cmocka unit tests (meson test); bounded fuzzing of the parsers; the
+#      unit tests that run threads again, built with ThreadSanitizer
 #   3. host-side checks of the native kestrel binary, then the layering rules
 #      of the sources (tests/layering.sh, with its self-test)
 #   4. builds the static aarch64 kestrel and runs the integration scenarios in
@@ -54,6 +55,10 @@ else
 	echo "FAIL fuzz: see above" | tee -a "$log.fz"
 fi
 tally "$log.fz"
+
+# 2c. ThreadSanitizer build (build-tsan) of the unit tests that run threads
+scripts/tsan.sh "$top/build-tsan" | tee "$log.tsan"
+tally "$log.tsan"
 
 # 3. host-side checks of the native binary
 bash tests/integration/host-side.sh "$bn/kestrel" | tee "$log.host"
