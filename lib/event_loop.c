@@ -10,8 +10,11 @@ void event_loop_init(struct event_loop *el)
 	el->n = 0;
 }
 
+/* Returns the slot of @fd, or -1 (also for fd < 0: free slots hold -1). */
 static int find(const struct event_loop *el, int fd)
 {
+	if (fd < 0)
+		return -1;
 	for (unsigned i = 0; i < el->n; i++)
 		if (el->src[i].fd == fd)
 			return (int)i;
@@ -31,7 +34,14 @@ int event_loop_add(struct event_loop *el, int fd, short events, event_fn fn, voi
 			break;
 	if (i == EVENT_LOOP_MAX)
 		return -ENOSPC;
-	el->src[i] = (struct event_source){.fd = fd, .events = events, .fn = fn, .ctx = ctx};
+	el->src[i] = (struct event_source){ .fd = fd, .events = events, .fn = fn, .ctx = ctx };
+	/*
+	 * Added from a callback into a slot of the current iteration (possibly
+	 * on the fd number a removed source had): not dispatched before the
+	 * next poll.
+	 */
+	el->pfd[i].fd = -1;
+	el->pfd[i].revents = 0;
 	if (i == el->n)
 		el->n++;
 	return 0;
@@ -75,17 +85,24 @@ int event_loop_run_once(struct event_loop *el, int timeout_ms)
 	r = poll(el->pfd, n, timeout_ms);
 	if (r < 0)
 		return errno == EINTR ? 0 : -errno;
-	for (unsigned i = 0; i < n && r > 0; i++) {
+	for (unsigned i = 0; i < n; i++) {
 		const struct pollfd *p = &el->pfd[i];
 		struct event_source *s = &el->src[i];
+		short rev;
 
 		if (!p->revents || p->fd < 0)
 			continue;
-		r--;
-		/* removed (or replaced by another fd) by an earlier callback */
+		/*
+		 * Removed, or replaced by another source, by an earlier callback:
+		 * replaced slots have p->fd set to -1 by event_loop_add().
+		 */
 		if (s->fd != p->fd)
 			continue;
-		s->fn(s->ctx, s->fd, p->revents);
+		/* paused or re-armed by an earlier callback: only what it still waits for */
+		rev = p->revents & (s->events | POLLERR | POLLHUP | POLLNVAL);
+		if (!s->events || !rev)
+			continue;
+		s->fn(s->ctx, s->fd, rev);
 		calls++;
 	}
 	return (int)calls;

@@ -12,9 +12,12 @@
  * Threads: single-threaded. Every function is called from the thread that
  * runs the loop, including from inside callbacks: a callback may add,
  * remove or re-arm sources (its own too); a removed source is not called
- * again, even later in the same iteration, and a source added during an
- * iteration is polled from the next one. Other threads wake the loop by
- * writing to an eventfd that is registered here.
+ * again, even later in the same iteration (nor is a new source registered
+ * on its fd number), a source added during an iteration is polled from the
+ * next one, and a source paused or re-armed during an iteration is called
+ * later in it only for the events it still waits for (and POLLERR, POLLHUP,
+ * POLLNVAL; never while paused). Other threads wake the loop by writing to
+ * an eventfd that is registered here.
  */
 #ifndef KESTREL_LIB_EVENT_LOOP_H
 #define KESTREL_LIB_EVENT_LOOP_H
@@ -51,15 +54,16 @@ void event_loop_init(struct event_loop *el);
  */
 int event_loop_add(struct event_loop *el, int fd, short events, event_fn fn, void *ctx);
 
-/* Changes the events @fd waits for (0 pauses it). Returns 0 or -ENOENT. */
+/* Changes the events @fd waits for (0 pauses it). Returns 0 or -ENOENT (also for fd < 0). */
 int event_loop_set_events(struct event_loop *el, int fd, short events);
 
-/* Stops watching @fd (the fd is not closed). Returns 0 or -ENOENT. */
+/* Stops watching @fd (the fd is not closed). Returns 0 or -ENOENT (also for fd < 0). */
 int event_loop_remove(struct event_loop *el, int fd);
 
 /*
  * One iteration: poll() the active sources for at most @timeout_ms
- * (-1: no limit), then call the callback of each source with events.
+ * (-1: no limit; with no active source that is forever), then call the
+ * callback of each source with events, in table order.
  * Returns the number of callbacks made (0 on timeout or EINTR), or -errno
  * when poll() fails otherwise.
  */

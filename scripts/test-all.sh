@@ -2,8 +2,10 @@
 # The one command that sets up and runs every test:
 #   1. installs missing Debian packages (scripts/setup-deps.sh)
 #   2. builds the portable components natively with ASan/UBSan and runs the
-#      cmocka unit tests (meson test)
-#   3. host-side checks of the native kestrel binary
+#      cmocka unit tests (meson test); bounded fuzzing of the parsers; the
+#      unit tests that run threads again, built with ThreadSanitizer
+#   3. host-side checks of the native kestrel binary, then the layering rules
+#      of the sources (tests/layering.sh, with its self-test)
 #   4. builds the static aarch64 kestrel and runs the integration scenarios in
 #      the emulated arm64 host (GICv3 host, then GICv2 host), or directly on an
 #      arm64 KVM host
@@ -54,9 +56,17 @@ else
 fi
 tally "$log.fz"
 
+# 2c. ThreadSanitizer build (build-tsan) of the unit tests that run threads
+scripts/tsan.sh "$top/build-tsan" | tee "$log.tsan"
+tally "$log.tsan"
+
 # 3. host-side checks of the native binary
 bash tests/integration/host-side.sh "$bn/kestrel" | tee "$log.host"
 tally "$log.host"
+
+# 3b. layering rules of the sources (docs/design.md), and the checker's own self-test
+{ bash tests/layering.sh --self-test; bash tests/layering.sh; } | tee "$log.layer"
+tally "$log.layer"
 
 # 4. integration scenarios against arm64 KVM
 if kestrel=$(./scripts/build-arm64.sh "$top/build-arm64" 2>"$log.cross" | tail -n1) &&

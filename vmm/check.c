@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "vmm/check.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "irqchip/irqchip_select.h"
 
@@ -10,22 +13,76 @@ static const char *yes_no(bool b)
 	return b ? "yes" : "no";
 }
 
-static const char *tf(bool b)
+/*
+ * A JSON string for @s. jansson takes only valid UTF-8: a kernel release or
+ * reason that is not (it never should be) has its non-ASCII bytes replaced
+ * by '?'. Returns NULL only when out of memory.
+ */
+static json_t *jstr(const char *s)
 {
-	return b ? "true" : "false";
+	json_t *j = json_string(s);
+	char *copy;
+
+	if (j)
+		return j;
+	copy = strdup(s);
+	if (!copy)
+		return NULL;
+	for (char *p = copy; *p; p++)
+		if ((unsigned char)*p >= 0x80)
+			*p = '?';
+	j = json_string(copy);
+	free(copy);
+	return j;
 }
 
-/* Prints a JSON string literal; reasons contain only printable ASCII. */
-static void json_str(FILE *out, const char *s)
+/*
+ * Builds the `check --json` object for @caps, the preference list @pref and
+ * the irqchip auto picks (@picked, NULL: none). Returns a new reference, or
+ * NULL when out of memory.
+ */
+static json_t *check_json(const struct host_caps *caps, const struct irqchip_pref *pref,
+			  const char *picked)
 {
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fputc('\\', out);
-		if ((unsigned char)*s >= 0x20)
-			fputc(*s, out);
+	json_t *o = json_object(), *chain = json_array();
+	int err = !o || !chain;
+
+	err |= json_object_set_new(o, "host_arch", jstr(caps->host_arch));
+	err |= json_object_set_new(o, "kernel", jstr(caps->kernel_release));
+	err |= json_object_set_new(o, "arm64_kvm", json_boolean(caps->arm64_kvm));
+	err |= json_object_set_new(o, "api_version", json_integer(caps->api_version));
+	err |= json_object_set_new(o, "max_vcpus", json_integer(caps->max_vcpus));
+	err |= json_object_set_new(o, "ipa_limit", json_integer(caps->ipa_limit));
+	err |= json_object_set_new(o, "vgic_v3", json_boolean(caps->vgic_v3));
+	err |= json_object_set_new(o, "vgic_v2", json_boolean(caps->vgic_v2));
+	err |= json_object_set_new(o, "vgic_its", json_boolean(caps->vgic_its));
+	err |= json_object_set_new(o, "user_irq", json_boolean(caps->user_irq));
+	err |= json_object_set_new(o, "psci_0_2", json_boolean(caps->psci_0_2));
+	err |= json_object_set_new(o, "pmu_v3", json_boolean(caps->pmu_v3));
+	err |= json_object_set_new(o, "sve", json_boolean(caps->sve));
+	err |= json_object_set_new(o, "ptrauth", json_boolean(caps->ptrauth));
+	err |= json_object_set_new(o, "irqfd", json_boolean(caps->irqfd));
+	err |= json_object_set_new(o, "ioeventfd", json_boolean(caps->ioeventfd));
+	err |= json_object_set_new(o, "immediate_exit", json_boolean(caps->immediate_exit));
+	for (unsigned i = 0; i < pref->n; i++) {
+		char why[160] = "";
+		bool usable = irqchip_usable(caps, pref->kind[i], 1, why, sizeof(why));
+		json_t *e = json_object();
+
+		err |= !e;
+		err |= json_object_set_new(e, "irqchip", jstr(irqchip_kind_name(pref->kind[i])));
+		err |= json_object_set_new(e, "usable", json_boolean(usable));
+		err |= json_object_set_new(e, "reason", jstr(why));
+		err |= json_array_append_new(chain, e);
 	}
-	fputc('"', out);
+	err |= json_object_set_new(o, "irqchip_chain", chain);
+	err |= json_object_set_new(o, "auto_irqchip", picked ? jstr(picked) : json_null());
+	err |= json_object_set_new(o, "ok", json_boolean(picked != NULL));
+	if (err) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 int check_report(const struct host_caps *caps, bool json, FILE *out)
@@ -42,35 +99,14 @@ int check_report(const struct host_caps *caps, bool json, FILE *out)
 	ok = picked ? 0 : 1;
 
 	if (json) {
-		fprintf(out, "{\n  \"host_arch\": \"%s\",\n  \"kernel\": ", caps->host_arch);
-		json_str(out, caps->kernel_release);
-		fprintf(out,
-			",\n  \"arm64_kvm\": %s,\n  \"api_version\": %d,\n  \"max_vcpus\": %d,\n"
-			"  \"ipa_limit\": %d,\n  \"vgic_v3\": %s,\n  \"vgic_v2\": %s,\n"
-			"  \"vgic_its\": %s,\n  \"user_irq\": %s,\n  \"psci_0_2\": %s,\n"
-			"  \"pmu_v3\": %s,\n  \"sve\": %s,\n  \"ptrauth\": %s,\n  \"irqfd\": %s,\n"
-			"  \"ioeventfd\": %s,\n  \"immediate_exit\": %s,\n",
-			tf(caps->arm64_kvm), caps->api_version, caps->max_vcpus, caps->ipa_limit,
-			tf(caps->vgic_v3), tf(caps->vgic_v2), tf(caps->vgic_its),
-			tf(caps->user_irq), tf(caps->psci_0_2), tf(caps->pmu_v3), tf(caps->sve),
-			tf(caps->ptrauth), tf(caps->irqfd), tf(caps->ioeventfd),
-			tf(caps->immediate_exit));
-		fprintf(out, "  \"irqchip_chain\": [");
-		for (unsigned i = 0; i < pref.n; i++) {
-			char why[160] = "";
-			bool usable = irqchip_usable(caps, pref.kind[i], 1, why, sizeof(why));
+		json_t *o = check_json(caps, &pref, picked);
 
-			fprintf(out, "%s\n    {\"irqchip\": \"%s\", \"usable\": %s, \"reason\": ",
-				i ? "," : "", irqchip_kind_name(pref.kind[i]), tf(usable));
-			json_str(out, why);
-			fputc('}', out);
+		if (!o || json_dumpf(o, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) ||
+		    fputc('\n', out) == EOF) {
+			json_decref(o);
+			return 1;
 		}
-		fprintf(out, "\n  ],\n  \"auto_irqchip\": ");
-		if (picked)
-			json_str(out, picked);
-		else
-			fputs("null", out);
-		fprintf(out, ",\n  \"ok\": %s\n}\n", tf(!ok));
+		json_decref(o);
 		return ok;
 	}
 

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "irqchip/irqchip_select.h"
 #include "vmm/check.h"
 
@@ -135,12 +137,173 @@ static void test_check_report(void **state)
 	free(s);
 }
 
+/* Looks up @key in @o, checks its type, and returns it. */
+static json_t *field(json_t *o, const char *key, json_type type)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!v)
+		fail_msg("no key \"%s\"", key);
+	if (json_typeof(v) != type)
+		fail_msg("key \"%s\" has type %d, not %d", key, json_typeof(v), type);
+	return v;
+}
+
+static void want_bool(json_t *o, const char *key, bool b)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!v || !json_is_boolean(v))
+		fail_msg("key \"%s\" missing or not a boolean", key);
+	if (json_is_true(v) != b)
+		fail_msg("key \"%s\" is %d, want %d", key, json_is_true(v), b);
+}
+
+static void want_int(json_t *o, const char *key, int n)
+{
+	assert_int_equal(json_integer_value(field(o, key, JSON_INTEGER)), n);
+}
+
+static void want_str(json_t *o, const char *key, const char *s)
+{
+	assert_string_equal(json_string_value(field(o, key, JSON_STRING)), s);
+}
+
+/* Writes the JSON report of @h, parses it back, checks the exit status. */
+static json_t *report_json(const struct host_caps *h, int want_ret)
+{
+	json_error_t jerr;
+	json_t *o;
+	int ret;
+	char *s = report(h, true, &ret);
+
+	assert_int_equal(ret, want_ret);
+	o = json_loads(s, JSON_REJECT_DUPLICATES, &jerr);
+	if (!o)
+		fail_msg("not JSON (%s at line %d): %s", jerr.text, jerr.line, s);
+	free(s);
+	assert_true(json_is_object(o));
+	return o;
+}
+
+/* Every field of `check --json`, with each boolean set differently per host. */
+static void test_check_json_fields(void **state)
+{
+	static const char *const keys[] = {
+		"host_arch", "kernel", "arm64_kvm", "api_version", "max_vcpus", "ipa_limit",
+		"vgic_v3", "vgic_v2", "vgic_its", "user_irq", "psci_0_2", "pmu_v3", "sve",
+		"ptrauth", "irqfd", "ioeventfd", "immediate_exit", "irqchip_chain",
+		"auto_irqchip", "ok",
+	};
+	struct host_caps a = {
+		.host_arch = "aarch64", .kernel_release = "6.1.0-18 \"q\" \\ \t",
+		.arm64_kvm = true, .api_version = 12, .max_vcpus = 512, .nr_vcpus = 4,
+		.ipa_limit = 48, .vgic_v3 = true, .vgic_its = true, .vgic_v2_err = ENODEV,
+		.user_irq = true, .psci_0_2 = true, .irqfd = true, .ioeventfd = true,
+		.immediate_exit = true,
+	};
+	struct host_caps b = {
+		.host_arch = "aarch64", .kernel_release = "5.10", .arm64_kvm = true,
+		.api_version = 11, .max_vcpus = 8, .ipa_limit = 0, .vgic_v2 = true,
+		.vgic_v3_err = ENODEV, .pmu_v3 = true, .sve = true, .ptrauth = true,
+	};
+	struct host_caps c = {
+		.host_arch = "aarch64", .kernel_release = "6.6", .arm64_kvm = true,
+		.api_version = 12, .max_vcpus = 4, .vgic_v3_err = ENXIO, .vgic_v2_err = ENODEV,
+	};
+	json_t *o, *chain, *e;
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	o = report_json(&a, 0);
+	/* exactly these keys, in this order */
+	i = 0;
+	json_object_foreach(o, key, v) {
+		assert_true(i < sizeof(keys) / sizeof(keys[0]));
+		assert_string_equal(key, keys[i]);
+		i++;
+	}
+	assert_int_equal(i, sizeof(keys) / sizeof(keys[0]));
+	want_str(o, "host_arch", "aarch64");
+	want_str(o, "kernel", "6.1.0-18 \"q\" \\ \t");
+	want_bool(o, "arm64_kvm", true);
+	want_int(o, "api_version", 12);
+	want_int(o, "max_vcpus", 512);
+	want_int(o, "ipa_limit", 48);
+	want_bool(o, "vgic_v3", true);
+	want_bool(o, "vgic_v2", false);
+	want_bool(o, "vgic_its", true);
+	want_bool(o, "user_irq", true);
+	want_bool(o, "psci_0_2", true);
+	want_bool(o, "pmu_v3", false);
+	want_bool(o, "sve", false);
+	want_bool(o, "ptrauth", false);
+	want_bool(o, "irqfd", true);
+	want_bool(o, "ioeventfd", true);
+	want_bool(o, "immediate_exit", true);
+	chain = field(o, "irqchip_chain", JSON_ARRAY);
+	assert_int_equal(json_array_size(chain), 3);
+	e = json_array_get(chain, 0);
+	assert_int_equal(json_object_size(e), 3);
+	want_str(e, "irqchip", "kvm-v3");
+	want_bool(e, "usable", true);
+	want_str(e, "reason", "");
+	e = json_array_get(chain, 1);
+	want_str(e, "irqchip", "kvm-v2");
+	want_bool(e, "usable", false);
+	assert_non_null(strstr(json_string_value(field(e, "reason", JSON_STRING)),
+			       strerror(ENODEV)));
+	e = json_array_get(chain, 2);
+	want_str(e, "irqchip", "user");
+	want_bool(e, "usable", true);
+	want_str(e, "reason", "");
+	want_str(o, "auto_irqchip", "kvm-v3");
+	want_bool(o, "ok", true);
+	json_decref(o);
+
+	/* the other value of every boolean */
+	o = report_json(&b, 0);
+	want_str(o, "kernel", "5.10");
+	want_int(o, "api_version", 11);
+	want_int(o, "max_vcpus", 8);
+	want_int(o, "ipa_limit", 0);
+	want_bool(o, "vgic_v3", false);
+	want_bool(o, "vgic_v2", true);
+	want_bool(o, "vgic_its", false);
+	want_bool(o, "user_irq", false);
+	want_bool(o, "psci_0_2", false);
+	want_bool(o, "pmu_v3", true);
+	want_bool(o, "sve", true);
+	want_bool(o, "ptrauth", true);
+	want_bool(o, "irqfd", false);
+	want_bool(o, "ioeventfd", false);
+	want_bool(o, "immediate_exit", false);
+	chain = field(o, "irqchip_chain", JSON_ARRAY);
+	want_bool(json_array_get(chain, 0), "usable", false);
+	want_bool(json_array_get(chain, 1), "usable", true);
+	want_bool(json_array_get(chain, 2), "usable", false);
+	want_str(o, "auto_irqchip", "kvm-v2");
+	want_bool(o, "ok", true);
+	json_decref(o);
+
+	/* nothing usable: null pick, not ok */
+	o = report_json(&c, 1);
+	field(o, "auto_irqchip", JSON_NULL);
+	want_bool(o, "ok", false);
+	chain = field(o, "irqchip_chain", JSON_ARRAY);
+	for (i = 0; i < 3; i++)
+		want_bool(json_array_get(chain, i), "usable", false);
+	json_decref(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_choose),
 		cmocka_unit_test(test_check_report),
+		cmocka_unit_test(test_check_json_fields),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
