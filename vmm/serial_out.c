@@ -387,6 +387,10 @@ static int open_stdout(struct serial_out *so, int fd)
 	if (fstat(fd, &st) < 0) {
 		int err = errno;
 
+		if (err == EBADF) {	/* started with stdout closed: output kept, then dropped */
+			log_warn("serial: stdout is closed; the guest's output is dropped");
+			return 0;
+		}
 		log_err("serial: fstat(stdout): %s", strerror(err));
 		return -err;
 	}

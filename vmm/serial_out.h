@@ -23,7 +23,8 @@
  *           is written as is (O_NONBLOCK means nothing there), a socket with
  *           send(MSG_DONTWAIT). If the reopen fails, O_NONBLOCK is set on
  *           stdout itself and the old flags are put back by serial_out_flush()
- *           and serial_out_destroy().
+ *           and serial_out_destroy(). A closed stdout (EBADF) is no error:
+ *           there is just no output fd.
  *   file    open(PATH, O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK, 0600):
  *           appended to, created private to the user (console output can hold
  *           secrets); a FIFO without a reader fails with ENXIO instead of

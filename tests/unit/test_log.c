@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Unit tests: log lines, their timestamps and output fd (lib/log.c), the log file (vmm/log_file.c). */
+/* Unit tests: log lines and timestamps (lib/log.c), the log file (vmm/log_file.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

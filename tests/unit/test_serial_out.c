@@ -356,6 +356,31 @@ static void test_stdio_input(void **state)
 	close(out[1]);
 }
 
+static void test_stdio_closed_stdout(void **state)
+{
+	struct sink s = { .space = SIZE_MAX };
+	struct serial_out_config cfg = base_config(&s, VM_SERIAL_STDIO);
+	struct serial_out_stats st;
+	struct event_loop el;
+	struct serial_out so;
+	int p[2];
+
+	/* a daemon started with stdout closed: runs, keeps and drops the output */
+	assert_int_equal(pipe(p), 0);
+	close(p[0]);
+	close(p[1]);
+	cfg.out_fd = p[1];
+	event_loop_init(&el);
+	assert_int_equal(serial_out_init(&so, &cfg, &el), 0);
+	serial_out_write(&so, (const uint8_t *)"x", 1);
+	assert_int_equal(event_loop_run_once(&el, 0), 0);	/* no wake-up for nothing */
+	assert_int_equal(serial_out_flush(&so, 0), -ENOTCONN);
+	serial_out_get_stats(&so, &st);
+	assert_int_equal(st.bytes_in, 1);
+	serial_out_destroy(&so);
+	assert_int_equal(el.n, 0);
+}
+
 /* ---- file ---- */
 
 static void test_file_appends(void **state)
@@ -670,6 +695,7 @@ int main(void)
 		cmocka_unit_test(test_flood_stalled_stdout),
 		cmocka_unit_test(test_drain_order),
 		cmocka_unit_test(test_stdio_input),
+		cmocka_unit_test(test_stdio_closed_stdout),
 		cmocka_unit_test(test_file_appends),
 		cmocka_unit_test(test_off_discards),
 		cmocka_unit_test(test_pty),
