@@ -1,13 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Logging to stderr with a level. The level is set once by main() before any
- * thread starts and only read afterwards (the one process-wide setting).
- * Every line starts "kestrel: " so the user can tell it from guest output.
+ * Logging with a level, to stderr or to another fd. The level and the output
+ * are set by main() before any thread starts and only read afterwards (the
+ * one process-wide setting). Every line starts "kestrel: " so the user can
+ * tell it from guest output; with timestamps on (a log file), the line starts
+ * with the UTC time to the millisecond first:
+ *   2026-12-03T18:21:34.123Z kestrel: warning: ...
+ * Each line is one write(2) (at most LOG_LINE_MAX bytes, cut), so lines from
+ * several threads do not interleave and an O_APPEND file gets whole lines.
+ * Opening the file is the caller's job (this floor knows no VMM options).
  */
 #ifndef KESTREL_LIB_LOG_H
 #define KESTREL_LIB_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#define LOG_LINE_MAX 1100
 
 enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 
@@ -15,6 +25,20 @@ void log_set_level(enum log_level level);
 enum log_level log_get_level(void);
 /* Parses "error", "warn", "info", "debug"; returns -EINVAL otherwise. */
 int log_parse_level(const char *s, enum log_level *out);
+/*
+ * Sends the lines to @fd (STDERR_FILENO at start), prefixed with a timestamp
+ * when @timestamps. The fd stays the caller's: set it back to stderr before
+ * closing it.
+ */
+void log_set_output(int fd, bool timestamps);
+/*
+ * Formats one line, '\n' included, into @buf (@len bytes, at least 64):
+ * the timestamp of @ts (CLOCK_REALTIME) when @ts is not NULL, then
+ * "kestrel: ", "warning: " for LOG_WARN, and @msg. Returns its length
+ * (less than @len; a long @msg is cut, the newline kept).
+ */
+size_t log_format(char *buf, size_t len, const struct timespec *ts, enum log_level level,
+		  const char *msg);
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define log_err(...) log_msg(LOG_ERROR, __VA_ARGS__)

@@ -34,16 +34,17 @@ const char cli_usage[] =
 	"                         virtio-net on a host tap interface (up to 4)\n"
 	"  --rng                  virtio-rng\n"
 	"  --vsock cid=N          virtio-vsock with guest CID N (3 or more)\n"
-	"  --serial stdio|off     the serial port on stdin/stdout (default) or nowhere\n"
+	"  --serial MODE          the guest's serial port: stdio (default), off, pty,\n"
+	"                         file=PATH (appended) or socket=PATH (one client)\n"
 	"  --seccomp on|log|off   system call filter: enforce (default), log only, none\n"
 	"  --api-socket PATH      unix socket for the API\n"
 	"  --dump-dtb FILE        write the generated device tree to FILE\n"
 	"  --log-level LEVEL      error, warn, info (default), debug\n"
-	"  --log-file FILE        write the log to FILE instead of stderr\n"
+	"  --log-file FILE        append the log to FILE, with timestamps, not stderr\n"
 	"  --stats                print interrupt statistics at exit\n"
 	"\n"
-	"console: kestrel's stdin/stdout are the guest's serial port; on a terminal,\n"
-	"press Ctrl-a then x to quit.\n"
+	"console: with --serial stdio, kestrel's stdin/stdout are the guest's serial\n"
+	"port; on a terminal, press Ctrl-a then x to quit.\n"
 	"\n"
 	"exit status: 0 guest powered off, 1 VMM or guest failure, 2 usage or config\n"
 	"error, 3 guest reset with --on-reboot exit.\n";
@@ -387,13 +388,18 @@ static int apply(struct cli_state *s, const struct opt *o, const char *val)
 		break;
 	case OPT_VSOCK:
 		return apply_vsock(s, val);
-	case OPT_SERIAL:
-		if (vm_serial_parse(val, &cfg->serial)) {
+	case OPT_SERIAL: {
+		const char *path;
+
+		if (vm_serial_parse(val, &cfg->serial, &path)) {
 			snprintf(err, errlen,
-				 "--serial: invalid value '%s' (expected stdio or off)", val);
+				 "--serial: invalid value '%s' (expected " VM_SERIAL_EXPECTED ")",
+				 val);
 			return -EINVAL;
 		}
-		break;
+		cfg->serial_path = NULL;
+		return path ? store_str(s, &cfg->serial_path, path) : 0;
+	}
 	case OPT_SECCOMP:
 		if (vm_seccomp_parse(val, &cfg->seccomp)) {
 			snprintf(err, errlen,

@@ -323,11 +323,6 @@ static int parse_on_reboot(const char *s, void *out)
 	return vm_on_reboot_parse(s, out);
 }
 
-static int parse_serial(const char *s, void *out)
-{
-	return vm_serial_parse(s, out);
-}
-
 static int parse_seccomp(const char *s, void *out)
 {
 	return vm_seccomp_parse(s, out);
@@ -344,9 +339,25 @@ static int j_on_reboot(struct jctx *c, const struct jkey *k, const char *path, j
 	return get_name(c, path, v, "restart, exit", parse_on_reboot, field(obj, k));
 }
 
+/* "stdio", "off", "pty", "file=PATH" or "socket=PATH": the flag's syntax. */
 static int j_serial(struct jctx *c, const struct jkey *k, const char *path, json_t *v, void *obj)
 {
-	return get_name(c, path, v, "stdio, off", parse_serial, field(obj, k));
+	struct vm_config *cfg = obj;
+	const char *p, *copy = NULL;
+	char d[DESC_LEN];
+
+	if (!json_is_string(v))
+		return wrong_type(c, path, "a string", v);
+	if (vm_serial_parse(json_string_value(v), &cfg->serial, &p))
+		return fail(c, path, "%s is not one of " VM_SERIAL_EXPECTED,
+			    describe(v, d, sizeof(d)));
+	if (p) {
+		copy = vm_config_strdup(cfg, p, strlen(p));
+		if (!copy)
+			return no_memory(c);
+	}
+	cfg->serial_path = copy;
+	return 0;
 }
 
 static int j_seccomp(struct jctx *c, const struct jkey *k, const char *path, json_t *v,

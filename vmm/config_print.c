@@ -144,6 +144,7 @@ int config_print_json(const struct vm_config *cfg, char **out, char *err, size_t
 {
 	struct jout o = { .err = err, .errlen = errlen };
 	json_t *doc = json_object(), *log, *debug;
+	char serial[VM_PATH_MAX + 16];
 	char *text;
 
 	*out = NULL;
@@ -154,7 +155,8 @@ int config_print_json(const struct vm_config *cfg, char **out, char *err, size_t
 	set(&o, doc, "rng", json_boolean(cfg->rng));
 	set(&o, doc, "vsock",
 	    cfg->vsock.enabled ? section1(&o, "cid", json_integer(cfg->vsock.cid)) : json_null());
-	set(&o, doc, "serial", json_string(vm_serial_name(cfg->serial)));
+	vm_serial_format(cfg->serial, cfg->serial_path, serial, sizeof(serial));
+	set(&o, doc, "serial", str(&o, "serial", serial));
 	set(&o, doc, "seccomp", json_string(vm_seccomp_name(cfg->seccomp)));
 	log = section1(&o, "level", json_string(vm_log_level_name(cfg->log_level)));
 	set(&o, log, "file", str(&o, "log.file", cfg->log_file));

@@ -59,7 +59,7 @@ const char *vm_config_strdup(struct vm_config *cfg, const char *s, size_t len)
 }
 
 static const char *const on_reboot_names[] = { "restart", "exit" };
-static const char *const serial_names[] = { "stdio", "off" };
+static const char *const serial_names[] = { "stdio", "off", "pty", "file", "socket" };
 static const char *const seccomp_names[] = { "on", "log", "off" };
 static const char *const log_level_names[] = { "error", "warn", "info", "debug" };
 
@@ -109,14 +109,31 @@ int vm_on_reboot_parse(const char *s, enum on_reboot *out)
 	return 0;
 }
 
-int vm_serial_parse(const char *s, enum vm_serial *out)
+int vm_serial_parse(const char *s, enum vm_serial *out, const char **path)
 {
-	unsigned v;
+	const char *eq = strchr(s, '=');
+	size_t n = eq ? (size_t)(eq - s) : strlen(s);
 
-	if (parse_name(serial_names, ARRAY_SIZE(serial_names), s, &v))
-		return -EINVAL;
-	*out = (enum vm_serial)v;
-	return 0;
+	for (unsigned i = 0; i < ARRAY_SIZE(serial_names); i++) {
+		bool with_path = i == VM_SERIAL_FILE || i == VM_SERIAL_SOCKET;
+
+		if (strlen(serial_names[i]) != n || strncmp(s, serial_names[i], n))
+			continue;
+		if (with_path != !!eq)
+			return -EINVAL;
+		*out = (enum vm_serial)i;
+		*path = eq ? eq + 1 : NULL;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+void vm_serial_format(enum vm_serial v, const char *path, char *buf, size_t len)
+{
+	if (path)
+		snprintf(buf, len, "%s=%s", vm_serial_name(v), path);
+	else
+		snprintf(buf, len, "%s", vm_serial_name(v));
 }
 
 int vm_seccomp_parse(const char *s, enum vm_seccomp *out)
@@ -365,7 +382,7 @@ static int check_outputs(const struct vm_config *cfg, char *err, size_t errlen)
 	struct named {
 		const char *path;
 		const char *v;
-	} files[2 + VM_MAX_DISKS + 3];
+	} files[2 + VM_MAX_DISKS + 4];
 	static const char *const disk_paths[VM_MAX_DISKS] = {
 		"disks[0].path", "disks[1].path", "disks[2].path", "disks[3].path",
 		"disks[4].path", "disks[5].path", "disks[6].path", "disks[7].path",
@@ -381,6 +398,7 @@ static int check_outputs(const struct vm_config *cfg, char *err, size_t errlen)
 	files[n++] = (struct named){ "debug.dump_dtb", cfg->dump_dtb };
 	files[n++] = (struct named){ "log.file", cfg->log_file };
 	files[n++] = (struct named){ "api.socket", cfg->api_socket };
+	files[n++] = (struct named){ "serial", cfg->serial_path };
 	for (size_t i = first_out; i < n; i++) {
 		if (!files[i].v)
 			continue;
@@ -472,6 +490,21 @@ int vm_config_validate(const struct vm_config *cfg, enum vm_config_check check, 
 	}
 	if ((unsigned)cfg->serial >= ARRAY_SIZE(serial_names)) {
 		snprintf(err, errlen, "serial: invalid value %d", cfg->serial);
+		return -EINVAL;
+	}
+	if (cfg->serial == VM_SERIAL_FILE || cfg->serial == VM_SERIAL_SOCKET) {
+		if (!cfg->serial_path) {
+			snprintf(err, errlen, "serial: \"%s\" needs a path (%s=PATH)",
+				 vm_serial_name(cfg->serial), vm_serial_name(cfg->serial));
+			return -EINVAL;
+		}
+		ret = check_path("serial", cfg->serial_path,
+				 cfg->serial == VM_SERIAL_FILE ? VM_PATH_MAX : VM_SOCKET_PATH_MAX,
+				 err, errlen);
+		if (ret)
+			return ret;
+	} else if (cfg->serial_path) {
+		snprintf(err, errlen, "serial: \"%s\" takes no path", vm_serial_name(cfg->serial));
 		return -EINVAL;
 	}
 	if ((unsigned)cfg->seccomp >= ARRAY_SIZE(seccomp_names)) {

@@ -29,8 +29,14 @@
 
 enum on_reboot { ON_REBOOT_RESTART, ON_REBOOT_EXIT };
 
-/* Where the guest's serial port goes. */
-enum vm_serial { VM_SERIAL_STDIO, VM_SERIAL_OFF };
+/* Where the guest's serial port goes (vmm/serial_out.h). */
+enum vm_serial {
+	VM_SERIAL_STDIO,	/* kestrel's stdin and stdout */
+	VM_SERIAL_OFF,		/* nowhere */
+	VM_SERIAL_PTY,		/* a new pseudo-terminal */
+	VM_SERIAL_FILE,		/* appended to serial_path */
+	VM_SERIAL_SOCKET,	/* a Unix socket at serial_path, one client at a time */
+};
 
 /* The VMM's seccomp filter: enforced, logging only, or not installed. */
 enum vm_seccomp { VM_SECCOMP_ON, VM_SECCOMP_LOG, VM_SECCOMP_OFF };
@@ -104,6 +110,7 @@ struct vm_config {
 	bool rng;
 	struct vm_vsock vsock;
 	enum vm_serial serial;
+	const char *serial_path;	/* file and socket modes only, else NULL */
 	/* VMM */
 	enum vm_seccomp seccomp;
 	enum log_level log_level;
@@ -157,7 +164,16 @@ const char *vm_seccomp_name(enum vm_seccomp v);
 const char *vm_log_level_name(enum log_level v);
 /* Parse those names: 0, or -EINVAL for any other text. */
 int vm_on_reboot_parse(const char *s, enum on_reboot *out);
-int vm_serial_parse(const char *s, enum vm_serial *out);
+/*
+ * "stdio", "off", "pty", "file=PATH" or "socket=PATH": 0 with *@path pointing
+ * into @s after the '=' (possibly empty; validation refuses that) or NULL,
+ * or -EINVAL for any other text.
+ */
+int vm_serial_parse(const char *s, enum vm_serial *out, const char **path);
+/* Writes the value as vm_serial_parse() reads it: "stdio", "file=PATH"... */
+void vm_serial_format(enum vm_serial v, const char *path, char *buf, size_t len);
+/* The accepted forms, for messages. */
+#define VM_SERIAL_EXPECTED "stdio, off, pty, file=PATH or socket=PATH"
 int vm_seccomp_parse(const char *s, enum vm_seccomp *out);
 
 /* "52:54:00:12:34:56" (hex, either case, exactly 17 characters): 0 or -EINVAL. */

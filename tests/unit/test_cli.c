@@ -163,8 +163,31 @@ static void test_cli_copies_strings(void **state)
 	assert_non_null(f->cfg.strings);
 }
 
+static void test_cli_serial(void **state)
+{
+	struct fx *f = *state;
+	struct vm_config *cfg = &f->cfg;
+
+	assert_int_equal(parse(f, "--kernel", "/k", "--serial", "pty"), 0);
+	assert_int_equal(cfg->serial, VM_SERIAL_PTY);
+	assert_null(cfg->serial_path);
+	assert_int_equal(parse(f, "--kernel", "/k", "--serial=file=/var/log/console,x=y"), 0);
+	assert_int_equal(cfg->serial, VM_SERIAL_FILE);
+	assert_string_equal(cfg->serial_path, "/var/log/console,x=y");
+	assert_int_equal(parse(f, "--kernel", "/k", "--serial", "socket=/run/c.sock"), 0);
+	assert_int_equal(cfg->serial, VM_SERIAL_SOCKET);
+	assert_string_equal(cfg->serial_path, "/run/c.sock");
+	/* the last one wins, and a mode without a path forgets the earlier path */
+	assert_int_equal(parse(f, "--kernel", "/k", "--serial", "file=/a", "--serial", "off"), 0);
+	assert_int_equal(cfg->serial, VM_SERIAL_OFF);
+	assert_null(cfg->serial_path);
+	assert_int_equal(parse(f, "--kernel", "/k", "--serial", "stdio"), 0);
+	assert_int_equal(cfg->serial, VM_SERIAL_STDIO);
+	assert_null(cfg->serial_path);
+}
+
 static const struct {
-	const char *argv[6];	/* after "kestrel", NULL-terminated */
+	const char *argv[7];	/* after "kestrel", NULL-terminated */
 	const char *msg;
 } bad_flags[] = {
 	{ { NULL }, "--kernel: missing (see kestrel --help)" },
@@ -225,8 +248,25 @@ static const struct {
 	  { "--kernel", "/k", "--vsock", "3" },
 	  "--vsock: invalid '3' in '3' (expected cid=)" },
 	{
-	  { "--kernel", "/k", "--serial", "pty" },
-	  "--serial: invalid value 'pty' (expected stdio or off)" },
+	  { "--kernel", "/k", "--serial", "tty" },
+	  "--serial: invalid value 'tty' (expected stdio, off, pty, file=PATH or socket=PATH)" },
+	{
+	  { "--kernel", "/k", "--serial", "pty=/dev/pts/1" },
+	  "--serial: invalid value 'pty=/dev/pts/1' (expected stdio, off, pty, file=PATH or "
+	  "socket=PATH)" },
+	{
+	  { "--kernel", "/k", "--serial", "file" },
+	  "--serial: invalid value 'file' (expected stdio, off, pty, file=PATH or socket=PATH)" },
+	{ { "--kernel", "/k", "--serial", "file=" }, "--serial: serial: empty path" },
+	{
+	  { "--kernel", "/k", "--serial", "socket=/sssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssss" },
+	  "--serial: serial: \"/ssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssss...\" is 108 bytes long, at most 107" },
+	{
+	  { "--kernel", "/k", "--serial", "file=/k" },
+	  "--serial: serial: \"/k\" is also kernel.path" },
+	{
+	  { "--kernel", "/k", "--serial", "socket=/r/k", "--api-socket", "/r/k" },
+	  "--api-socket: api.socket: \"/r/k\" is also serial" },
 	{
 	  { "--kernel", "/k", "--seccomp", "strict" },
 	  "--seccomp: invalid value 'strict' (expected on, log or off)" },
@@ -252,7 +292,7 @@ static void test_cli_errors(void **state)
 	struct fx *f = *state;
 
 	for (size_t i = 0; i < ARRAY_SIZE(bad_flags); i++) {
-		char *argv[8] = { "kestrel" };
+		char *argv[9] = { "kestrel" };
 		int argc = 1, ret;
 
 		while (bad_flags[i].argv[argc - 1]) {
@@ -342,6 +382,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_cli_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cli_devices, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cli_serial, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cli_copies_strings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cli_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cli_lists, setup, teardown),

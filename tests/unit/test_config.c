@@ -109,6 +109,7 @@ static void assert_config_equal(const struct vm_config *a, const struct vm_confi
 	if (a->vsock.enabled)
 		assert_int_equal(a->vsock.cid, b->vsock.cid);
 	assert_int_equal(a->serial, b->serial);
+	assert_true(str_eq(a->serial_path, b->serial_path));
 	assert_int_equal(a->seccomp, b->seccomp);
 	assert_int_equal(a->log_level, b->log_level);
 	assert_true(str_eq(a->log_file, b->log_file));
@@ -190,7 +191,8 @@ static void assert_full(const struct vm_config *cfg)
 	assert_true(cfg->rng);
 	assert_true(cfg->vsock.enabled);
 	assert_int_equal(cfg->vsock.cid, 1234);
-	assert_int_equal(cfg->serial, VM_SERIAL_OFF);
+	assert_int_equal(cfg->serial, VM_SERIAL_SOCKET);
+	assert_string_equal(cfg->serial_path, "/run/kestrel-console.sock");
 	assert_int_equal(cfg->seccomp, VM_SECCOMP_LOG);
 	assert_int_equal(cfg->log_level, LOG_DEBUG);
 	assert_string_equal(cfg->log_file, "/var/log/kestrel.log");
@@ -362,7 +364,18 @@ static const struct bad_doc bad_docs[] = {
 	{ "{\"machine\":{\"irqchip\":[]}}", "t.json: machine.irqchip: empty list" },
 	{ "{\"machine\":{\"on_reboot\":\"halt\"}}",
 	  "t.json: machine.on_reboot: \"halt\" is not one of restart, exit" },
-	{ "{\"serial\":\"pty\"}", "t.json: serial: \"pty\" is not one of stdio, off" },
+	{ "{\"serial\":\"tty\"}",
+	  "t.json: serial: \"tty\" is not one of stdio, off, pty, file=PATH or socket=PATH" },
+	{ "{\"serial\":\"socket\"}",
+	  "t.json: serial: \"socket\" is not one of stdio, off, pty, file=PATH or socket=PATH" },
+	{ "{\"serial\":\"off=/x\"}",
+	  "t.json: serial: \"off=/x\" is not one of stdio, off, pty, file=PATH or socket=PATH" },
+	{ "{\"serial\":{\"mode\":\"pty\"}}", "t.json: serial: expected a string, got an object" },
+	{ "{\"serial\":\"file=\"}", "t.json: serial: empty path" },
+	{ "{\"serial\":\"file=/boot/Image\",\"kernel\":{\"path\":\"/boot/Image\"}}",
+	  "t.json: serial: \"/boot/Image\" is also kernel.path" },
+	{ "{\"serial\":\"socket=/r\",\"api\":{\"socket\":\"/r\"}}",
+	  "t.json: api.socket: \"/r\" is also serial" },
 	{ "{\"seccomp\":\"strict\"}", "t.json: seccomp: \"strict\" is not one of on, log, off" },
 	{ "{\"log\":{\"level\":\"verbose\"}}",
 	  "t.json: log.level: \"verbose\" is not one of error, warn, info, debug" },
@@ -560,7 +573,21 @@ static void test_validate(void **state)
 	cfg.serial = (enum vm_serial)7;
 	assert_int_equal(vm_config_validate(&cfg, VM_CHECK_WHOLE, err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "serial: invalid value 7");
+	cfg.serial = VM_SERIAL_FILE;
+	assert_int_equal(vm_config_validate(&cfg, VM_CHECK_WHOLE, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "serial: \"file\" needs a path (file=PATH)");
+	cfg.serial = VM_SERIAL_PTY;
+	cfg.serial_path = "/x";
+	assert_int_equal(vm_config_validate(&cfg, VM_CHECK_WHOLE, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "serial: \"pty\" takes no path");
+	cfg.serial = VM_SERIAL_SOCKET;
+	cfg.serial_path = "/run/k.log";
+	cfg.log_file = "/run/k.log";
+	assert_int_equal(vm_config_validate(&cfg, VM_CHECK_WHOLE, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "log.file: \"/run/k.log\" is also serial");
+	cfg.log_file = NULL;
 	cfg.serial = VM_SERIAL_OFF;
+	cfg.serial_path = NULL;
 	cfg.api_socket = "/run/k.sock";
 	cfg.log_file = "/run/k.sock";
 	assert_int_equal(vm_config_validate(&cfg, VM_CHECK_WHOLE, err, sizeof(err)), -EINVAL);
@@ -592,6 +619,28 @@ static void test_names_and_macs(void **state)
 	assert_int_equal(sc, VM_SECCOMP_LOG);
 	assert_string_equal(vm_seccomp_name(sc), "log");
 	assert_string_equal(vm_serial_name(VM_SERIAL_OFF), "off");
+	{
+		static const char *const good[] = { "stdio", "off", "pty", "file=/a b",
+						     "socket=/s", "file==" };
+		static const char *const bad[] = { "", "file", "socket", "pty=", "stdio=x",
+						   "Off", "files=/a", "sock=/s" };
+		enum vm_serial mode = VM_SERIAL_OFF;
+		const char *path;
+		char text[64];
+
+		for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
+			assert_int_equal(vm_serial_parse(good[i], &mode, &path), 0);
+			vm_serial_format(mode, path, text, sizeof(text));
+			assert_string_equal(text, good[i]);
+		}
+		assert_int_equal(mode, VM_SERIAL_FILE);
+		assert_string_equal(path, "=");
+		for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+			mode = VM_SERIAL_PTY;
+			assert_int_equal(vm_serial_parse(bad[i], &mode, &path), -EINVAL);
+			assert_int_equal(mode, VM_SERIAL_PTY);	/* untouched */
+		}
+	}
 	assert_string_equal(vm_on_reboot_name(ON_REBOOT_EXIT), "exit");
 	assert_string_equal(vm_log_level_name(LOG_WARN), "warn");
 	assert_string_equal(vm_log_level_name((enum log_level)9), "?");
@@ -619,9 +668,9 @@ static void test_cli_print_round_trip(void **state)
 			     "3", "--memory", "1026M", "--hugepages", "--irqchip", "user,kvm-v2",
 			     "--on-reboot", "exit", "--disk", "path=/d/a,id=A-1", "--disk",
 			     "path=/d/b,readonly=on", "--net", "tap=tap7,mac=02:00:00:00:00:07",
-			     "--net", "tap=tap8", "--rng", "--vsock", "cid=99", "--serial", "off",
-			     "--seccomp=off", "--log-level", "warn", "--log-file", "/l/k.log",
-			     "--api-socket=/run/k.sock", "--stats", "--dump-dtb", "/t/x.dtb",
+			     "--net", "tap=tap8", "--rng", "--vsock", "cid=99", "--serial",
+			     "file=/l/con", "--seccomp=off", "--log-level", "warn", "--log-file",
+			     "/l/k.log", "--api-socket=/run/k.sock", "--stats", "--dump-dtb", "/t/x.dtb",
 			     "--print-config"),
 			 0);
 	assert_int_equal(res.action, CLI_PRINT_CONFIG);
@@ -694,6 +743,7 @@ static void test_config_with_flags(void **state)
 		assert_string_equal(cfg.disks[0].path, "/x");
 		assert_null(cfg.disks[0].id);
 		assert_int_equal(cfg.serial, VM_SERIAL_STDIO);
+		assert_null(cfg.serial_path);
 		assert_string_equal(cfg.kernel, "/other");
 		assert_int_equal(cfg.log_level, LOG_ERROR);
 		/* the rest comes from the file */
