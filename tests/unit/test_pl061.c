@@ -416,7 +416,8 @@ static void test_through_mmio_bus(void **state)
  * calls it only on a change, under its lock) and no pin update may be lost.
  */
 #define NTHREADS 4
-#define TOGGLES 20000
+#define TOGGLES 50000
+#define ROUNDS 8
 
 struct checking_line {
 	pthread_mutex_t lock;
@@ -438,6 +439,8 @@ static void checking_line_set(void *ctx, uint32_t intid, bool level)
 
 struct toggler {
 	struct pl061 *gpio;
+	pthread_barrier_t *start;
+	int *running; /* togglers not yet done (atomic) */
 	unsigned int pin;
 };
 
@@ -446,24 +449,27 @@ static void *toggle_thread(void *arg)
 	struct toggler *t = arg;
 	int i;
 
+	pthread_barrier_wait(t->start);
 	for (i = 0; i < TOGGLES; i++)
 		pl061_set_input(t->gpio, t->pin, !(i & 1));
 	/* Odd pins end high, even pins low. */
 	pl061_set_input(t->gpio, t->pin, t->pin & 1);
+	__atomic_fetch_sub(t->running, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
 
-static void test_concurrent_set_input(void **state)
+static void concurrent_round(void)
 {
 	struct checking_line line = {.level = false};
 	struct pl061_config cfg;
 	struct pl061 gpio;
 	pthread_t th[NTHREADS];
 	struct toggler t[NTHREADS];
+	pthread_barrier_t start;
+	int running = NTHREADS;
 	uint8_t d[4];
 	int i;
 
-	(void)state;
 	pthread_mutex_init(&line.lock, NULL);
 	cfg = (struct pl061_config){
 		.irq = {.set = checking_line_set, .ctx = &line, .intid = LAYOUT_GPIO_INTID}};
@@ -472,11 +478,14 @@ static void test_concurrent_set_input(void **state)
 	d[0] = 0xff;
 	pl061_mmio_ops.write(&gpio, 0, PL061_GPIOIBE, d, 1);
 	pl061_mmio_ops.write(&gpio, 0, PL061_GPIOIE, d, 1);
+	assert_int_equal(pthread_barrier_init(&start, NULL, NTHREADS + 1), 0);
 	for (i = 0; i < NTHREADS; i++) {
-		t[i] = (struct toggler){&gpio, (unsigned int)i};
+		t[i] = (struct toggler){&gpio, &start, &running, (unsigned int)i};
 		assert_int_equal(pthread_create(&th[i], NULL, toggle_thread, &t[i]), 0);
 	}
-	for (i = 0; i < 5000; i++) {
+	pthread_barrier_wait(&start);
+	/* A vCPU clearing the interrupts for as long as the togglers run. */
+	while (__atomic_load_n(&running, __ATOMIC_ACQUIRE)) {
 		d[0] = 0xff;
 		pl061_mmio_ops.write(&gpio, 0, PL061_GPIOIC, d, 1);
 		pl061_mmio_ops.read(&gpio, 0, PL061_GPIOMIS, d, 1);
@@ -495,7 +504,17 @@ static void test_concurrent_set_input(void **state)
 	assert_false(line.level);
 	assert_int_equal(gpio.ignored_accesses, 0);
 	pl061_destroy(&gpio);
+	pthread_barrier_destroy(&start);
 	pthread_mutex_destroy(&line.lock);
+}
+
+static void test_concurrent_set_input(void **state)
+{
+	int round;
+
+	(void)state;
+	for (round = 0; round < ROUNDS; round++)
+		concurrent_round();
 }
 
 int main(void)
