@@ -11,7 +11,7 @@
  *   0x0808_0000 +128 KiB       GICv3 ITS
  *   0x0900_0000 +4 KiB         16550A UART (SPI 1 = INTID 33)
  *   0x0901_0000 +4 KiB         PL031 RTC (SPI 2 = INTID 34)
- *   0x0902_0000 +4 KiB         PL061 GPIO, power button (SPI 3 = INTID 35)
+ *   0x0902_0000 +4 KiB         PL061 GPIO, power button on pin 3 (SPI 3 = INTID 35)
  *   0x0a00_0000 +512 B each    virtio-mmio slots (SPI 16 + slot)
  *   0x1000_0000 +128 KiB/vCPU  GICv3 redistributors (up to 4096 vCPUs)
  *   0x8000_0000 ...            RAM (2 GiB base, up to the IPA limit)
@@ -40,6 +40,8 @@
 #define LAYOUT_RTC_SIZE 0x1000ULL
 #define LAYOUT_GPIO_BASE 0x09020000ULL
 #define LAYOUT_GPIO_SIZE 0x1000ULL
+/* PL061 pin wired to the gpio-keys KEY_POWER button (pin 3, as on QEMU's virt board). */
+#define LAYOUT_GPIO_POWER_PIN 3
 #define LAYOUT_VIRTIO_BASE 0x0a000000ULL
 #define LAYOUT_VIRTIO_SIZE 0x200ULL
 #define LAYOUT_VIRTIO_SLOTS 32

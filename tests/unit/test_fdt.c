@@ -77,7 +77,7 @@ static void fill_desc(struct fx *f, enum fdt_gic_version gic, uint32_t ncpus)
 	d->uart = (struct fdt_mmio_dev){ LAYOUT_UART_BASE, LAYOUT_UART_SIZE, LAYOUT_UART_INTID };
 	d->rtc = (struct fdt_mmio_dev){ LAYOUT_RTC_BASE, LAYOUT_RTC_SIZE, LAYOUT_RTC_INTID };
 	d->gpio = (struct fdt_mmio_dev){ LAYOUT_GPIO_BASE, LAYOUT_GPIO_SIZE, LAYOUT_GPIO_INTID };
-	d->gpio_power_pin = 3;
+	d->gpio_power_pin = LAYOUT_GPIO_POWER_PIN;
 	d->virtio = f->virtio;
 	d->nvirtio = NVIRTIO;
 }
@@ -186,12 +186,46 @@ static void check_cpus(const void *fdt, const struct fdt_desc *d)
 	assert_int_equal(n, d->ncpus);
 }
 
-static void check_common(const void *fdt, const struct fdt_desc *d)
+/*
+ * The PL061 and its gpio-keys power button, laid out as on QEMU's virt board:
+ * a PrimeCell with the APB clock, a 2-cell GPIO controller, and a KEY_POWER
+ * key on pin @pin, active high.
+ */
+static void check_gpio(const void *fdt, uint32_t pin)
 {
 	const void *p;
+	int off, clk, keys;
+
+	off = fdt_path_offset(fdt, "/gpio@9020000");
+	assert_true(off >= 0);
+	assert_int_equal(fdt_node_check_compatible(fdt, off, "arm,pl061"), 0);
+	assert_int_equal(fdt_node_check_compatible(fdt, off, "arm,primecell"), 0);
+	check_reg(fdt, "/gpio@9020000", LAYOUT_GPIO_BASE, LAYOUT_GPIO_SIZE);
+	check_spi(fdt, "/gpio@9020000", LAYOUT_GPIO_INTID, 4);
+	assert_non_null(fdt_getprop(fdt, off, "gpio-controller", NULL));
+	assert_int_equal(prop_u32(fdt, "/gpio@9020000", "#gpio-cells"), 2);
+	assert_string_equal(prop(fdt, "/gpio@9020000", "clock-names", -1), "apb_pclk");
+	clk = fdt_node_offset_by_phandle(fdt, prop_u32(fdt, "/gpio@9020000", "clocks"));
+	assert_int_equal(clk, fdt_path_offset(fdt, "/apb-pclk"));
+	assert_int_equal(fdt_node_check_compatible(fdt, clk, "fixed-clock"), 0);
+
+	keys = fdt_path_offset(fdt, "/gpio-keys");
+	assert_true(keys >= 0);
+	assert_int_equal(fdt_node_check_compatible(fdt, keys, "gpio-keys"), 0);
+	p = prop(fdt, "/gpio-keys/button-power", "gpios", 12);
+	assert_int_equal(fdt_node_offset_by_phandle(fdt, cell(p, 0)), off);
+	assert_int_equal(cell(p, 1), pin);
+	assert_int_equal(cell(p, 2), 0); /* GPIO_ACTIVE_HIGH */
+	assert_int_equal(prop_u32(fdt, "/gpio-keys/button-power", "linux,code"), 116);
+	assert_non_null(prop(fdt, "/gpio-keys/button-power", "label", -1));
+}
+
+static void check_common(const void *fdt, const struct fdt_desc *d)
+{
 	int gic, off, n;
 
 	assert_int_equal(fdt_check_header(fdt), 0);
+	assert_int_equal(fdt_check_full(fdt, fdt_totalsize(fdt)), 0);
 	assert_string_equal(prop(fdt, "/", "compatible", -1), "linux,dummy-virt");
 	assert_string_equal(prop(fdt, "/", "model", -1), "kestrel");
 	assert_int_equal(prop_u32(fdt, "/", "#address-cells"), 2);
@@ -232,16 +266,7 @@ static void check_common(const void *fdt, const struct fdt_desc *d)
 	assert_int_equal(fdt_node_check_compatible(fdt, off, "fixed-clock"), 0);
 	assert_int_equal(cell(fdt_getprop(fdt, off, "#clock-cells", NULL), 0), 0);
 
-	off = fdt_path_offset(fdt, "/gpio@9020000");
-	assert_int_equal(fdt_node_check_compatible(fdt, off, "arm,pl061"), 0);
-	check_spi(fdt, "/gpio@9020000", LAYOUT_GPIO_INTID, 4);
-	assert_non_null(fdt_getprop(fdt, off, "gpio-controller", NULL));
-	p = prop(fdt, "/gpio-keys/button-power", "gpios", 12);
-	assert_int_equal(fdt_node_offset_by_phandle(fdt, cell(p, 0)), off);
-	assert_int_equal(cell(p, 1), 3);
-	assert_int_equal(prop_u32(fdt, "/gpio-keys/button-power", "linux,code"), 116);
-	assert_int_equal(fdt_node_check_compatible(fdt, fdt_path_offset(fdt, "/gpio-keys"),
-						   "gpio-keys"), 0);
+	check_gpio(fdt, LAYOUT_GPIO_POWER_PIN);
 
 	/* virtio-mmio transports. */
 	n = 0;
@@ -417,6 +442,27 @@ static void test_minimal(void **state)
 	assert_null(fdt_getprop(f->buf, chosen, "rng-seed", NULL));
 }
 
+/* The PL061 alone (no RTC) still gets the bus clock; the pin is the one asked for. */
+static void test_gpio_only(void **state)
+{
+	struct fx *f = *state;
+
+	fill_desc(f, FDT_GIC_V3, 1);
+	f->d.rtc.size = 0;
+	f->d.gpio_power_pin = 7;
+	assert_int_equal(fdt_build(&f->d, f->buf, sizeof(f->buf), NULL), 0);
+	assert_int_equal(fdt_check_full(f->buf, fdt_totalsize(f->buf)), 0);
+	assert_false(has_node(f->buf, "/rtc@9010000"));
+	check_gpio(f->buf, 7);
+	/* And the RTC alone has no power button. */
+	fill_desc(f, FDT_GIC_V3, 1);
+	f->d.gpio.size = 0;
+	assert_int_equal(fdt_build(&f->d, f->buf, sizeof(f->buf), NULL), 0);
+	assert_true(has_node(f->buf, "/apb-pclk"));
+	assert_false(has_node(f->buf, "/gpio@9020000"));
+	assert_false(has_node(f->buf, "/gpio-keys"));
+}
+
 static void test_buffer_too_small(void **state)
 {
 	struct fx *f = *state;
@@ -462,6 +508,12 @@ static void test_bad_desc(void **state)
 	f->d.gpio_power_pin = 8;
 	assert_int_equal(fdt_build(&f->d, f->buf, sizeof(f->buf), NULL), -EINVAL);
 	fill_desc(f, FDT_GIC_V3, 2);
+	f->d.gpio.intid = 3;	/* SGI */
+	assert_int_equal(fdt_build(&f->d, f->buf, sizeof(f->buf), NULL), -EINVAL);
+	f->d.gpio.size = 0;	/* absent: its fields do not matter */
+	f->d.gpio_power_pin = 99;
+	assert_int_equal(fdt_build(&f->d, f->buf, sizeof(f->buf), NULL), 0);
+	fill_desc(f, FDT_GIC_V3, 2);
 	f->d.virtio = NULL;
 	assert_int_equal(fdt_build(&f->d, f->buf, sizeof(f->buf), NULL), -EINVAL);
 }
@@ -506,6 +558,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_v3_without_its, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v2, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_minimal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gpio_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_buffer_too_small, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_desc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_file, setup, teardown),
