@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #define CONN_BUF (HTTP_HEADER_MAX + HTTP_BODY_MAX)
+#define API_SERVER_BACKLOG 64	/* clients waiting to be accepted */
 #define TAG_LISTEN 0
 #define TAG_TIMER 1
 #define TAG_CONN0 2
@@ -399,7 +400,7 @@ static int open_socket(struct api_server *s, const char *path, char *err, size_t
 	umask(old);
 	if (ret)
 		goto fail;
-	if (stat(path, &st) || listen(s->listen_fd, (int)s->max_conns)) {
+	if (stat(path, &st) || listen(s->listen_fd, API_SERVER_BACKLOG)) {
 		ret = -errno;
 		unlink(path);
 		errno = -ret;

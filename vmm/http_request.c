@@ -49,6 +49,26 @@ static long line_end(const char *p, size_t avail)
 	return -1;
 }
 
+/*
+ * Refuses the start of a request line that no request line can continue:
+ * a method byte other than A-Z, or a control or non-ASCII byte.
+ */
+static long check_partial_line(const char *p, size_t n, char *err, size_t errlen)
+{
+	size_t i = 0;
+
+	while (i < n && p[i] >= 'A' && p[i] <= 'Z')
+		i++;
+	if (i < n && p[i] != ' ')
+		return fail(400, err, errlen, "malformed request line: bad method");
+	for (; i < n; i++)
+		if ((unsigned char)p[i] < ' ' && p[i] != '\r')
+			return fail(400, err, errlen, "malformed request line: control byte");
+		else if ((unsigned char)p[i] >= 0x7f)
+			return fail(400, err, errlen, "malformed request line: non-ASCII byte");
+	return 0;
+}
+
 static long parse_request_line(const char *p, size_t n, struct http_request *req, bool *http10,
 			       char *err, size_t errlen)
 {
@@ -196,8 +216,12 @@ long http_request_parse(const char *buf, size_t len, struct http_request *req, c
 	n = line_end(buf, avail);
 	if (n == -2)
 		return fail(400, err, errlen, "malformed request line: bare CR or LF");
-	if (n < 0)
+	if (n < 0) {
+		ret = check_partial_line(buf, avail, err, errlen);
+		if (ret)
+			return ret;
 		goto incomplete;
+	}
 	ret = parse_request_line(buf, (size_t)n, req, &st.http10, err, errlen);
 	if (ret)
 		return ret;

@@ -95,6 +95,11 @@ static void test_errors(void **state)
 	expect_error("PUT / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n", 411, "Content-Length");
 	expect_error("PUT / HTTP/1.1\r\nExpect: 200-ok\r\n", 417, "100-continue");
 	expect_error("ABCDEFGHIJKLMNOP / HTTP/1.1\r\n", 400, "method longer");
+	/* an incomplete line is refused as soon as it cannot become a request line */
+	expect_error("\x16\x03\x01", 400, "bad method");
+	expect_error("get", 400, "bad method");
+	expect_error("GET /\x01", 400, "control byte");
+	expect_error("GET /\xff", 400, "non-ASCII");
 
 	big = malloc(HTTP_HEADER_MAX + 64);
 	memset(big, 'a', HTTP_HEADER_MAX + 63);
