@@ -15,6 +15,10 @@
 #include <string.h>
 
 #include "vmm/api_router.h"
+#include "tests/fakes/fuzz_replay.h"
+
+#define LLVMFuzzerTestOneInput fuzz_api_one
+#include "tests/fuzz/fuzz_api.c"
 
 struct fake {
 	int starts, pauses, resumes, cads, drive_updates, logger_applies;
@@ -673,6 +677,22 @@ static void test_string_budget(void **state)
 	assert_fault_has(t, "too many configuration changes");
 }
 
+/* The fuzz target's seeds and every input it kept pass its checks (tests/fuzz/). */
+static void test_fuzz_regressions(void **state)
+{
+	const char *kinds[] = { "corpus", "regress" };
+	char dir[4096];
+	int n, total = 0;
+
+	for (size_t i = 0; i < 2; i++) {
+		fuzz_replay_path(dir, sizeof(dir), TEST_DATA_DIR, kinds[i], "fuzz_api");
+		n = fuzz_replay_dir(dir, fuzz_api_one);
+		assert_true(n >= 0);
+		total += n;
+	}
+	assert_true(total >= 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -691,6 +711,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unknown_and_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_booted_from_flags, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_string_budget, setup, teardown),
+		cmocka_unit_test(test_fuzz_regressions),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
