@@ -62,9 +62,12 @@ static void reply_json(struct call *c, json_t *j)
 static const char *state_name(enum api_vm_state s)
 {
 	switch (s) {
-	case API_VM_RUNNING: return "Running";
-	case API_VM_PAUSED: return "Paused";
-	default: return "Not started";
+	case API_VM_RUNNING:
+		return "Running";
+	case API_VM_PAUSED:
+		return "Paused";
+	default:
+		return "Not started";
 	}
 }
 
@@ -98,7 +101,8 @@ static int only_fields(struct call *c, json_t *o, const char *const *allowed)
 	const char *key;
 	json_t *v;
 
-	json_object_foreach(o, key, v) {
+	json_object_foreach(o, key, v)
+	{
 		const char *const *a = allowed;
 
 		while (*a && strcmp(*a, key))
@@ -249,7 +253,8 @@ static const char *edit_dup(struct call *c, struct edit *e, const char *s)
 	const char *copy;
 
 	if (c->r->strings_used + n + 1 > API_ROUTER_STRING_BUDGET) {
-		fault(c, "too many configuration changes: the API's %u bytes of strings are used up",
+		fault(c,
+		      "too many configuration changes: the API's %u bytes of strings are used up",
 		      API_ROUTER_STRING_BUDGET);
 		return NULL;
 	}
@@ -318,24 +323,25 @@ static int id_matches(struct call *c, json_t *o, const char *key, const char *pa
 
 static void get_root(struct call *c)
 {
-	json_t *j = json_pack("{s:s, s:s, s:s, s:s}", "id",
-			      c->r->p.instance_id ? c->r->p.instance_id : "anonymous-instance",
-			      "state", state_name(c->r->state), "vmm_version",
-			      c->r->p.vmm_version ? c->r->p.vmm_version : "", "app_name", "kestrel");
+	json_t *j =
+		json_pack("{s:s, s:s, s:s, s:s}", "id",
+			  c->r->p.instance_id ? c->r->p.instance_id : "anonymous-instance", "state",
+			  state_name(c->r->state), "vmm_version",
+			  c->r->p.vmm_version ? c->r->p.vmm_version : "", "app_name", "kestrel");
 
 	reply_json(c, j);
 }
 
 static void put_boot_source(struct call *c, json_t *o)
 {
-	static const char *const fields[] = { "kernel_image_path", "boot_args", "initrd_path",
-					      NULL };
+	static const char *const fields[] = {"kernel_image_path", "boot_args", "initrd_path", NULL};
 	const char *kernel, *args, *initrd;
 	struct edit e;
 
 	if (!pre_boot(c) || only_fields(c, o, fields) ||
 	    get_str(c, o, "kernel_image_path", true, &kernel) ||
-	    get_str(c, o, "boot_args", false, &args) || get_str(c, o, "initrd_path", false, &initrd))
+	    get_str(c, o, "boot_args", false, &args) ||
+	    get_str(c, o, "initrd_path", false, &initrd))
 		return;
 	edit_begin(c, &e);
 	e.cfg.kernel = edit_dup(c, &e, kernel);
@@ -351,11 +357,11 @@ static void put_boot_source(struct call *c, json_t *o)
 
 static void machine_config(struct call *c, json_t *o, bool patch)
 {
-	static const char *const fields[] = { "vcpu_count", "mem_size_mib", "smt",
-					      "track_dirty_pages", "cpu_template", "huge_pages",
-					      NULL };
-	static const char *const templates[] = { "None", NULL };
-	static const char *const huge[] = { "None", "2M", NULL };
+	static const char *const fields[] = {
+		"vcpu_count",	"mem_size_mib", "smt", "track_dirty_pages",
+		"cpu_template", "huge_pages",	NULL};
+	static const char *const templates[] = {"None", NULL};
+	static const char *const huge[] = {"None", "2M", NULL};
 	uint64_t cpus = 0, mib = 0;
 	bool has_cpus, has_mib, smt = false, dirty = false;
 	const char *hp;
@@ -392,10 +398,10 @@ static void get_machine_config(struct call *c)
 {
 	const struct vm_config *cfg = c->r->p.cfg;
 
-	reply_json(c, json_pack("{s:I, s:I, s:b, s:b, s:s}", "vcpu_count", (json_int_t)cfg->cpus,
-				"mem_size_mib", (json_int_t)(cfg->memory >> 20), "smt", 0,
-				"track_dirty_pages", 0, "huge_pages",
-				cfg->hugepages ? "2M" : "None"));
+	reply_json(c,
+		   json_pack("{s:I, s:I, s:b, s:b, s:s}", "vcpu_count", (json_int_t)cfg->cpus,
+			     "mem_size_mib", (json_int_t)(cfg->memory >> 20), "smt", 0,
+			     "track_dirty_pages", 0, "huge_pages", cfg->hugepages ? "2M" : "None"));
 }
 
 static int find_disk(const struct vm_config *cfg, const char *id)
@@ -408,14 +414,14 @@ static int find_disk(const struct vm_config *cfg, const char *id)
 
 static void put_drive(struct call *c, json_t *o, const char *id)
 {
-	static const char *const fields[] = { "drive_id", "path_on_host", "is_root_device",
-					      "is_read_only", "partuuid", "cache_type",
-					      "rate_limiter", "io_engine", "socket", NULL };
-	static const char *const caches[] = { "Unsafe", "Writeback", NULL };
-	static const char *const engines[] = { "Sync", NULL };
+	static const char *const fields[] = {
+		"drive_id",   "path_on_host", "is_root_device", "is_read_only", "partuuid",
+		"cache_type", "rate_limiter", "io_engine",	"socket",	NULL};
+	static const char *const caches[] = {"Unsafe", "Writeback", NULL};
+	static const char *const engines[] = {"Sync", NULL};
 	const char *drive_id, *path;
 	bool root = false, ro = false;
-	struct vm_disk d = { 0 };
+	struct vm_disk d = {0};
 	struct edit e;
 	int idx;
 
@@ -467,7 +473,7 @@ static void put_drive(struct call *c, json_t *o, const char *id)
 
 static void patch_drive(struct call *c, json_t *o, const char *id)
 {
-	static const char *const fields[] = { "drive_id", "path_on_host", "rate_limiter", NULL };
+	static const char *const fields[] = {"drive_id", "path_on_host", "rate_limiter", NULL};
 	const char *drive_id, *path;
 	struct edit e;
 	int idx, ret;
@@ -522,15 +528,14 @@ static int find_net(const struct api_router *r, const char (*ids)[API_ID_MAX + 1
 
 static void put_net(struct call *c, json_t *o, const char *id)
 {
-	static const char *const fields[] = { "iface_id", "host_dev_name", "guest_mac",
-					      "rx_rate_limiter", "tx_rate_limiter", NULL };
+	static const char *const fields[] = {"iface_id",	"host_dev_name",   "guest_mac",
+					     "rx_rate_limiter", "tx_rate_limiter", NULL};
 	const char *iface, *tap, *mac;
-	struct vm_net n = { 0 };
+	struct vm_net n = {0};
 	struct edit e;
 	int idx;
 
-	if (!pre_boot(c) || only_fields(c, o, fields) ||
-	    id_matches(c, o, "iface_id", id, &iface) ||
+	if (!pre_boot(c) || only_fields(c, o, fields) || id_matches(c, o, "iface_id", id, &iface) ||
 	    get_str(c, o, "host_dev_name", true, &tap) || get_str(c, o, "guest_mac", false, &mac) ||
 	    unsupported(c, o, "rx_rate_limiter", "no network rate limiting") ||
 	    unsupported(c, o, "tx_rate_limiter", "no network rate limiting"))
@@ -562,7 +567,7 @@ static void put_net(struct call *c, json_t *o, const char *id)
 
 static void put_vsock(struct call *c, json_t *o)
 {
-	static const char *const fields[] = { "guest_cid", "uds_path", "vsock_id", NULL };
+	static const char *const fields[] = {"guest_cid", "uds_path", "vsock_id", NULL};
 	const char *vsock_id;
 	uint64_t cid;
 	bool has;
@@ -584,7 +589,7 @@ static void put_vsock(struct call *c, json_t *o)
 
 static void put_entropy(struct call *c, json_t *o)
 {
-	static const char *const fields[] = { "rate_limiter", NULL };
+	static const char *const fields[] = {"rate_limiter", NULL};
 	struct edit e;
 
 	if (!pre_boot(c) || only_fields(c, o, fields) ||
@@ -598,13 +603,16 @@ static void put_entropy(struct call *c, json_t *o)
 
 static void put_logger(struct call *c, json_t *o)
 {
-	static const char *const fields[] = { "log_path", "level", "show_level", "show_log_origin",
-					      "module", NULL };
+	static const char *const fields[] = {"log_path",	"level",  "show_level",
+					     "show_log_origin", "module", NULL};
 	static const struct {
 		const char *name;
 		enum log_level level;
-	} levels[] = { { "Error", LOG_ERROR }, { "Warning", LOG_WARN }, { "Warn", LOG_WARN },
-		       { "Info", LOG_INFO }, { "Debug", LOG_DEBUG } };
+	} levels[] = {{"Error", LOG_ERROR},
+		      {"Warning", LOG_WARN},
+		      {"Warn", LOG_WARN},
+		      {"Info", LOG_INFO},
+		      {"Debug", LOG_DEBUG}};
 	const char *path, *level;
 	bool show_level = false, show_origin = false;
 	struct vm_config *cfg = c->r->p.cfg;
@@ -632,8 +640,10 @@ static void put_logger(struct call *c, json_t *o)
 			if (!strcasecmp(level, levels[i].name))
 				break;
 		if (i == sizeof(levels) / sizeof(levels[0])) {
-			fault(c, "level: \"%s\" is not supported by kestrel (Error, Warning, Info, "
-				 "Debug)", level);
+			fault(c,
+			      "level: \"%s\" is not supported by kestrel (Error, Warning, Info, "
+			      "Debug)",
+			      level);
 			return;
 		}
 		e.cfg.log_level = levels[i].level;
@@ -726,7 +736,7 @@ static void run_op(struct call *c, const char *what, int (*op)(void *, char *, s
 
 static void put_actions(struct call *c, json_t *o)
 {
-	static const char *const fields[] = { "action_type", NULL };
+	static const char *const fields[] = {"action_type", NULL};
 	const char *type;
 
 	if (only_fields(c, o, fields) || get_str(c, o, "action_type", true, &type))
@@ -746,7 +756,7 @@ static void put_actions(struct call *c, json_t *o)
 
 static void patch_vm(struct call *c, json_t *o)
 {
-	static const char *const fields[] = { "state", NULL };
+	static const char *const fields[] = {"state", NULL};
 	const char *state;
 
 	if (!started(c) || only_fields(c, o, fields) || get_str(c, o, "state", true, &state))
@@ -784,8 +794,7 @@ static void get_vm_config(struct call *c)
 	c->resp->body = text;
 }
 
-static void get_kestrel(struct call *c, const char *what,
-			json_t *(*op)(void *, char *, size_t))
+static void get_kestrel(struct call *c, const char *what, json_t *(*op)(void *, char *, size_t))
 {
 	json_t *j;
 
@@ -809,14 +818,14 @@ static const struct {
 	const char *prefix;
 	const char *why;
 } refused[] = {
-	{ "/balloon", "no balloon device" },
-	{ "/metrics", "no metrics file; GET /kestrel/stats gives the counters" },
-	{ "/mmds", "no microVM metadata service" },
-	{ "/snapshot", "no snapshots" },
-	{ "/cpu-config", "no custom CPU templates" },
-	{ "/hotplug", "no hotplug" },
-	{ "/serial", "the serial output is set with --serial" },
-	{ "/version", "GET / gives vmm_version" },
+	{"/balloon", "no balloon device"},
+	{"/metrics", "no metrics file; GET /kestrel/stats gives the counters"},
+	{"/mmds", "no microVM metadata service"},
+	{"/snapshot", "no snapshots"},
+	{"/cpu-config", "no custom CPU templates"},
+	{"/hotplug", "no hotplug"},
+	{"/serial", "the serial output is set with --serial"},
+	{"/version", "GET / gives vmm_version"},
 };
 
 /* "/prefix/{id}": the id, or NULL when @path is not that shape. */
@@ -934,11 +943,16 @@ void api_router_set_state(struct api_router *r, enum api_vm_state state)
 	r->state = state;
 }
 
-void api_router_handle(struct api_router *r, const char *method, const char *path,
-		       const char *body, size_t len, struct http_response *resp)
+void api_router_handle(struct api_router *r, const char *method, const char *path, const char *body,
+		       size_t len, struct http_response *resp)
 {
 	struct call c = {
-		.r = r, .method = method, .path = path, .body = body, .len = len, .resp = resp,
+		.r = r,
+		.method = method,
+		.path = path,
+		.body = body,
+		.len = len,
+		.resp = resp,
 	};
 
 	resp->status = 400;

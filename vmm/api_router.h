@@ -40,8 +40,8 @@
 #include "vmm/http_request.h"
 #include "vmm/vm_config.h"
 
-#define API_ROUTER_STRING_BUDGET (1U << 20)	/* bytes of config strings the API may add */
-#define API_ID_MAX 64				/* longest drive_id / iface_id */
+#define API_ROUTER_STRING_BUDGET (1U << 20) /* bytes of config strings the API may add */
+#define API_ID_MAX 64 /* longest drive_id / iface_id */
 
 enum api_vm_state { API_VM_NOT_STARTED, API_VM_RUNNING, API_VM_PAUSED };
 
@@ -76,20 +76,20 @@ struct api_ops {
 };
 
 struct api_router_params {
-	struct vm_config *cfg;		/* the VMM's config, filled before start */
+	struct vm_config *cfg; /* the VMM's config, filled before start */
 	const struct api_ops *ops;
-	void *ctx;			/* first argument of every op */
-	const char *instance_id;	/* GET /'s "id"; NULL: "anonymous-instance" */
-	const char *vmm_version;	/* GET /'s "vmm_version" */
-	enum api_vm_state state;	/* API_VM_RUNNING when the VM booted from flags/JSON */
+	void *ctx; /* first argument of every op */
+	const char *instance_id; /* GET /'s "id"; NULL: "anonymous-instance" */
+	const char *vmm_version; /* GET /'s "vmm_version" */
+	enum api_vm_state state; /* API_VM_RUNNING when the VM booted from flags/JSON */
 };
 
 struct api_router {
 	struct api_router_params p;
 	enum api_vm_state state;
-	bool disk_root[VM_MAX_DISKS];	/* parallel to cfg->disks: is_root_device */
-	char net_ids[VM_MAX_NETS][API_ID_MAX + 1];	/* parallel to cfg->nets: iface_id */
-	size_t strings_used;		/* bytes added to the config's store */
+	bool disk_root[VM_MAX_DISKS]; /* parallel to cfg->disks: is_root_device */
+	char net_ids[VM_MAX_NETS][API_ID_MAX + 1]; /* parallel to cfg->nets: iface_id */
+	size_t strings_used; /* bytes added to the config's store */
 };
 
 /*
@@ -112,8 +112,8 @@ void api_router_set_state(struct api_router *r, enum api_vm_state state);
  * Firecracker) with a fault_message body; resp->body is malloc()ed (or
  * NULL) and belongs to the caller. Out of memory gives 400 with no body.
  */
-void api_router_handle(struct api_router *r, const char *method, const char *path,
-		       const char *body, size_t len, struct http_response *resp);
+void api_router_handle(struct api_router *r, const char *method, const char *path, const char *body,
+		       size_t len, struct http_response *resp);
 
 /* api_handler_fn for vmm/api_server.h: api_router_handle() with @ctx a struct api_router. */
 void api_router_serve(void *ctx, const struct http_request *req, struct http_response *resp);

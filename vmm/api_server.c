@@ -19,22 +19,22 @@
 #include <unistd.h>
 
 #define CONN_BUF (HTTP_HEADER_MAX + HTTP_BODY_MAX)
-#define API_SERVER_BACKLOG 64	/* clients waiting to be accepted */
+#define API_SERVER_BACKLOG 64 /* clients waiting to be accepted */
 #define TAG_LISTEN 0
 #define TAG_TIMER 1
 #define TAG_CONN0 2
 
 struct api_conn {
-	int fd;			/* -1: free slot */
-	char *in;		/* CONN_BUF bytes */
+	int fd; /* -1: free slot */
+	char *in; /* CONN_BUF bytes */
 	size_t in_len;
-	char *out;		/* response being written, NULL when none */
+	char *out; /* response being written, NULL when none */
 	size_t out_len, out_off;
-	uint32_t events;	/* what epoll waits for */
-	bool close_after;	/* close once out is written */
-	bool continue_sent;	/* "100 Continue" sent for the request being read */
-	bool eof;		/* the client shut its side down */
-	uint64_t deadline;	/* CLOCK_MONOTONIC ns */
+	uint32_t events; /* what epoll waits for */
+	bool close_after; /* close once out is written */
+	bool continue_sent; /* "100 Continue" sent for the request being read */
+	bool eof; /* the client shut its side down */
+	uint64_t deadline; /* CLOCK_MONOTONIC ns */
 };
 
 struct api_server {
@@ -60,7 +60,7 @@ static uint64_t now_ns(void)
 
 static int ep_set(struct api_server *s, int op, int fd, uint32_t events, uint64_t tag)
 {
-	struct epoll_event ev = { .events = events, .data.u64 = tag };
+	struct epoll_event ev = {.events = events, .data.u64 = tag};
 
 	return epoll_ctl(s->epfd, op, fd, &ev) ? -errno : 0;
 }
@@ -87,7 +87,8 @@ static void conn_close(struct api_server *s, struct api_conn *c)
 
 static void conn_want(struct api_server *s, struct api_conn *c, uint32_t events)
 {
-	if (c->events != events && !ep_set(s, EPOLL_CTL_MOD, c->fd, events, TAG_CONN0 + (c - s->conns)))
+	if (c->events != events &&
+	    !ep_set(s, EPOLL_CTL_MOD, c->fd, events, TAG_CONN0 + (c - s->conns)))
 		c->events = events;
 }
 
@@ -142,7 +143,7 @@ static int conn_flush(struct api_conn *c)
 static void conn_serve(struct api_server *s, struct api_conn *c, const struct http_request *req,
 		       long size)
 {
-	struct http_response resp = { .status = 400, .body = NULL };
+	struct http_response resp = {.status = 400, .body = NULL};
 	bool close_after = !req->keep_alive;
 
 	s->handler(s->handler_ctx, req, &resp);
@@ -257,7 +258,7 @@ static void accept_clients(struct api_server *s)
 		int fd = accept4(s->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd < 0)
-			return;	/* EAGAIN, or a client that left (ECONNABORTED): try later */
+			return; /* EAGAIN, or a client that left (ECONNABORTED): try later */
 		for (unsigned i = 0; i < s->max_conns && !c; i++)
 			if (s->conns[i].fd < 0)
 				c = &s->conns[i];
@@ -289,15 +290,16 @@ static void expire(struct api_server *s)
 
 		if (c->fd < 0 || c->deadline > now)
 			continue;
-		if (c->in_len && !c->out && !conn_queue_fault(c, 408, "request not received in time"))
-			conn_flush(c);	/* one try, the client is slow already */
+		if (c->in_len && !c->out &&
+		    !conn_queue_fault(c, 408, "request not received in time"))
+			conn_flush(c); /* one try, the client is slow already */
 		conn_close(s, c);
 	}
 }
 
 static void rearm_timer(struct api_server *s)
 {
-	struct itimerspec its = { 0 };
+	struct itimerspec its = {0};
 	uint64_t next = UINT64_MAX;
 
 	for (unsigned i = 0; i < s->max_conns; i++)
@@ -340,7 +342,7 @@ static void on_epoll(void *ctx, int fd, short revents)
 /* Refuses a path that is not a socket; removes a socket nobody listens on. */
 static int clear_stale(const char *path, char *err, size_t errlen)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct stat st;
 	int fd, ret;
 
@@ -383,7 +385,7 @@ static int clear_stale(const char *path, char *err, size_t errlen)
 
 static int open_socket(struct api_server *s, const char *path, char *err, size_t errlen)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct stat st;
 	mode_t old;
 	int ret;

@@ -43,8 +43,8 @@
 #include "lib/event_loop.h"
 #include "vmm/http_request.h"
 
-#define API_SERVER_TIMEOUT_MS 5000	/* default per-request time limit */
-#define API_SERVER_MAX_CONNS 16		/* default and largest number of open clients */
+#define API_SERVER_TIMEOUT_MS 5000 /* default per-request time limit */
+#define API_SERVER_MAX_CONNS 16 /* default and largest number of open clients */
 
 /*
  * Answers one request: fills @resp->status (200-499) and @resp->body
@@ -54,9 +54,9 @@ typedef void (*api_handler_fn)(void *ctx, const struct http_request *req,
 			       struct http_response *resp);
 
 struct api_server_params {
-	const char *path;		/* socket path, at most 107 bytes */
-	unsigned idle_timeout_ms;	/* 0: API_SERVER_TIMEOUT_MS */
-	unsigned max_conns;		/* 0: API_SERVER_MAX_CONNS; at most API_SERVER_MAX_CONNS */
+	const char *path; /* socket path, at most 107 bytes */
+	unsigned idle_timeout_ms; /* 0: API_SERVER_TIMEOUT_MS */
+	unsigned max_conns; /* 0: API_SERVER_MAX_CONNS; at most API_SERVER_MAX_CONNS */
 	api_handler_fn handler;
 	void *handler_ctx;
 };

@@ -12,7 +12,7 @@
 #include <strings.h>
 
 __attribute__((format(printf, 4, 5))) static long fail(int status, char *err, size_t errlen,
-							const char *fmt, ...)
+						       const char *fmt, ...)
 {
 	va_list ap;
 
@@ -85,11 +85,13 @@ static long parse_request_line(const char *p, size_t n, struct http_request *req
 	req->method[i] = '\0';
 	start = ++i;
 	if (i >= n || p[i] != '/')
-		return fail(400, err, errlen, "malformed request line: the target must start with /");
+		return fail(400, err, errlen,
+			    "malformed request line: the target must start with /");
 	while (i < n && (unsigned char)p[i] > ' ' && (unsigned char)p[i] < 0x7f)
 		i++;
 	if (i - start > HTTP_TARGET_MAX)
-		return fail(414, err, errlen, "request target longer than %d bytes", HTTP_TARGET_MAX);
+		return fail(414, err, errlen, "request target longer than %d bytes",
+			    HTTP_TARGET_MAX);
 	if (i >= n || p[i] != ' ')
 		return fail(400, err, errlen, "malformed request line: bad target");
 	memcpy(req->path, p + start, i - start);
@@ -186,8 +188,9 @@ static long parse_header(const char *p, size_t n, struct http_request *req, stru
 		st->have_length = true;
 		st->content_length = len;
 	} else if (name_is(p, i, "Transfer-Encoding")) {
-		return fail(411, err, errlen,
-			    "Transfer-Encoding is not supported: send the body with Content-Length");
+		return fail(
+			411, err, errlen,
+			"Transfer-Encoding is not supported: send the body with Content-Length");
 	} else if (name_is(p, i, "Expect")) {
 		if (ve - vs != 12 || strncasecmp(v, "100-continue", 12))
 			return fail(417, err, errlen, "only \"Expect: 100-continue\" is supported");
@@ -204,7 +207,7 @@ static long parse_header(const char *p, size_t n, struct http_request *req, stru
 long http_request_parse(const char *buf, size_t len, struct http_request *req, char *err,
 			size_t errlen)
 {
-	struct hdr_state st = { 0 };
+	struct hdr_state st = {0};
 	size_t pos = 0, avail = len < HTTP_HEADER_MAX ? len : HTTP_HEADER_MAX;
 	unsigned nr_headers = 0;
 	long n, ret;
@@ -238,7 +241,8 @@ long http_request_parse(const char *buf, size_t len, struct http_request *req, c
 			break;
 		}
 		if (++nr_headers > HTTP_HEADERS_MAX)
-			return fail(431, err, errlen, "more than %d header lines", HTTP_HEADERS_MAX);
+			return fail(431, err, errlen, "more than %d header lines",
+				    HTTP_HEADERS_MAX);
 		ret = parse_header(buf + pos, (size_t)n, req, &st, err, errlen);
 		if (ret)
 			return ret;
@@ -246,8 +250,8 @@ long http_request_parse(const char *buf, size_t len, struct http_request *req, c
 	}
 
 	req->header_len = pos;
-	req->keep_alive = st.http10 ? st.connection_keep_alive && !st.connection_close
-				    : !st.connection_close;
+	req->keep_alive =
+		st.http10 ? st.connection_keep_alive && !st.connection_close : !st.connection_close;
 	req->body_len = st.content_length;
 	if (len - pos < st.content_length)
 		return 0;
@@ -256,25 +260,38 @@ long http_request_parse(const char *buf, size_t len, struct http_request *req, c
 
 incomplete:
 	if (avail == HTTP_HEADER_MAX)
-		return fail(431, err, errlen, "header section longer than %d bytes", HTTP_HEADER_MAX);
+		return fail(431, err, errlen, "header section longer than %d bytes",
+			    HTTP_HEADER_MAX);
 	return 0;
 }
 
 const char *http_status_text(int status)
 {
 	switch (status) {
-	case 100: return "Continue";
-	case 200: return "OK";
-	case 204: return "No Content";
-	case 400: return "Bad Request";
-	case 404: return "Not Found";
-	case 408: return "Request Timeout";
-	case 411: return "Length Required";
-	case 413: return "Content Too Large";
-	case 414: return "URI Too Long";
-	case 417: return "Expectation Failed";
-	case 431: return "Request Header Fields Too Large";
-	default: return "Unknown";
+	case 100:
+		return "Continue";
+	case 200:
+		return "OK";
+	case 204:
+		return "No Content";
+	case 400:
+		return "Bad Request";
+	case 404:
+		return "Not Found";
+	case 408:
+		return "Request Timeout";
+	case 411:
+		return "Length Required";
+	case 413:
+		return "Content Too Large";
+	case 414:
+		return "URI Too Long";
+	case 417:
+		return "Expectation Failed";
+	case 431:
+		return "Request Header Fields Too Large";
+	default:
+		return "Unknown";
 	}
 }
 
@@ -306,7 +323,9 @@ char *http_fault_body(const char *msg)
 		return NULL;
 	/* the message may quote a client's bytes: keep printable ASCII only (valid UTF-8) */
 	for (size_t i = 0; i <= n; i++)
-		safe[i] = i == n ? '\0' : ((unsigned char)msg[i] < ' ' || (unsigned char)msg[i] > '~') ? '?' : msg[i];
+		safe[i] = i == n							 ? '\0'
+			  : ((unsigned char)msg[i] < ' ' || (unsigned char)msg[i] > '~') ? '?'
+											 : msg[i];
 	o = json_object();
 	if (o && !json_object_set_new(o, "fault_message", json_string(safe)))
 		text = json_dumps(o, JSON_COMPACT);

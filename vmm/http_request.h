@@ -23,26 +23,26 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define HTTP_HEADER_MAX 8192	/* request line + header lines + the empty line */
-#define HTTP_BODY_MAX 65536	/* largest Content-Length accepted */
-#define HTTP_TARGET_MAX 1024	/* longest request target */
-#define HTTP_METHOD_MAX 15	/* longest method name */
-#define HTTP_HEADERS_MAX 64	/* most header lines */
+#define HTTP_HEADER_MAX 8192 /* request line + header lines + the empty line */
+#define HTTP_BODY_MAX 65536 /* largest Content-Length accepted */
+#define HTTP_TARGET_MAX 1024 /* longest request target */
+#define HTTP_METHOD_MAX 15 /* longest method name */
+#define HTTP_HEADERS_MAX 64 /* most header lines */
 
 struct http_request {
-	char method[HTTP_METHOD_MAX + 1];	/* "GET", "PUT", ... */
-	char path[HTTP_TARGET_MAX + 1];		/* the request target, e.g. "/drives/root" */
-	const char *body;	/* into the parsed buffer; NULL when body_len is 0 */
+	char method[HTTP_METHOD_MAX + 1]; /* "GET", "PUT", ... */
+	char path[HTTP_TARGET_MAX + 1]; /* the request target, e.g. "/drives/root" */
+	const char *body; /* into the parsed buffer; NULL when body_len is 0 */
 	size_t body_len;
-	size_t header_len;	/* bytes up to and including the empty line; 0 until complete */
-	bool keep_alive;	/* HTTP/1.1 without "Connection: close" */
-	bool expect_continue;	/* "Expect: 100-continue" was sent */
+	size_t header_len; /* bytes up to and including the empty line; 0 until complete */
+	bool keep_alive; /* HTTP/1.1 without "Connection: close" */
+	bool expect_continue; /* "Expect: 100-continue" was sent */
 };
 
 /* A response to send: @status and an optional JSON text @body owned by whoever filled it. */
 struct http_response {
 	int status;
-	char *body;		/* malloc()ed NUL-terminated JSON, or NULL for none */
+	char *body; /* malloc()ed NUL-terminated JSON, or NULL for none */
 };
 
 /*

@@ -26,7 +26,7 @@
 #include "vmm/http_request.h"
 
 struct fuzz_fake {
-	uint8_t fail_mask;	/* bit per op: that op fails */
+	uint8_t fail_mask; /* bit per op: that op fails */
 };
 
 static int fuzz_op(void *ctx, int bit, char *err, size_t len)
@@ -39,11 +39,26 @@ static int fuzz_op(void *ctx, int bit, char *err, size_t len)
 	return -EIO;
 }
 
-static int fz_start(void *ctx, char *err, size_t len) { return fuzz_op(ctx, 0, err, len); }
-static int fz_pause(void *ctx, char *err, size_t len) { return fuzz_op(ctx, 1, err, len); }
-static int fz_resume(void *ctx, char *err, size_t len) { return fuzz_op(ctx, 2, err, len); }
-static int fz_cad(void *ctx, char *err, size_t len) { return fuzz_op(ctx, 3, err, len); }
-static int fz_logger(void *ctx, char *err, size_t len) { return fuzz_op(ctx, 4, err, len); }
+static int fz_start(void *ctx, char *err, size_t len)
+{
+	return fuzz_op(ctx, 0, err, len);
+}
+static int fz_pause(void *ctx, char *err, size_t len)
+{
+	return fuzz_op(ctx, 1, err, len);
+}
+static int fz_resume(void *ctx, char *err, size_t len)
+{
+	return fuzz_op(ctx, 2, err, len);
+}
+static int fz_cad(void *ctx, char *err, size_t len)
+{
+	return fuzz_op(ctx, 3, err, len);
+}
+static int fz_logger(void *ctx, char *err, size_t len)
+{
+	return fuzz_op(ctx, 4, err, len);
+}
 
 static int fz_drive(void *ctx, unsigned index, const char *path, char *err, size_t len)
 {
@@ -58,9 +73,14 @@ static json_t *fz_info(void *ctx, char *err, size_t len)
 }
 
 static const struct api_ops fuzz_ops = {
-	.instance_start = fz_start, .pause = fz_pause, .resume = fz_resume,
-	.send_ctrl_alt_del = fz_cad, .logger_apply = fz_logger, .drive_update = fz_drive,
-	.irqchip_info = fz_info, .stats = fz_info,
+	.instance_start = fz_start,
+	.pause = fz_pause,
+	.resume = fz_resume,
+	.send_ctrl_alt_del = fz_cad,
+	.logger_apply = fz_logger,
+	.drive_update = fz_drive,
+	.irqchip_info = fz_info,
+	.stats = fz_info,
 };
 
 static void check_response(const struct http_response *resp)
@@ -75,7 +95,7 @@ static void check_response(const struct http_response *resp)
 	if (resp->status != 200 && resp->status != 400)
 		abort();
 	if (!resp->body)
-		return;		/* out of memory */
+		return; /* out of memory */
 	j = json_loads(resp->body, 0, NULL);
 	if (!j)
 		abort();
@@ -87,8 +107,8 @@ static void check_response(const struct http_response *resp)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fuzz_fake fake = { 0 };
-	struct api_router_params p = { .ops = &fuzz_ops, .ctx = &fake, .vmm_version = "fuzz" };
+	struct fuzz_fake fake = {0};
+	struct api_router_params p = {.ops = &fuzz_ops, .ctx = &fake, .vmm_version = "fuzz"};
 	struct vm_config cfg;
 	struct api_router r;
 	char err[512];
@@ -105,7 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	while (size) {
 		struct http_request req;
-		struct http_response resp = { 0 };
+		struct http_response resp = {0};
 		enum api_vm_state before = api_router_state(&r);
 		long n = http_request_parse((const char *)data, size, &req, err, sizeof(err));
 
@@ -119,7 +139,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (n == 0)
 			break;
-		if ((size_t)n > size || (req.body_len && req.body != (const char *)data + req.header_len))
+		if ((size_t)n > size ||
+		    (req.body_len && req.body != (const char *)data + req.header_len))
 			abort();
 		api_router_handle(&r, req.method, req.path, req.body, req.body_len, &resp);
 		check_response(&resp);

@@ -24,7 +24,7 @@ struct fake {
 	int starts, pauses, resumes, cads, drive_updates, logger_applies;
 	unsigned drive_index;
 	char drive_path[256];
-	int fail;		/* next op returns -EIO with "fake failure" */
+	int fail; /* next op returns -EIO with "fake failure" */
 };
 
 static int fake_result(struct fake *f, char *err, size_t len)
@@ -107,14 +107,16 @@ struct t {
 	struct fake fake;
 	struct api_router r;
 	struct http_response resp;
-	json_t *json;		/* the last response's body, parsed */
+	json_t *json; /* the last response's body, parsed */
 };
 
 static int setup(void **state)
 {
 	struct t *t = calloc(1, sizeof(*t));
 	struct api_router_params p = {
-		.ops = &fake_ops, .vmm_version = "0.1.0", .state = API_VM_NOT_STARTED,
+		.ops = &fake_ops,
+		.vmm_version = "0.1.0",
+		.state = API_VM_NOT_STARTED,
 	};
 
 	vm_config_defaults(&t->cfg);
@@ -161,18 +163,19 @@ static const char *fault(struct t *t)
 	return json_string_value(json_object_get(t->json, "fault_message"));
 }
 
-#define assert_fault_has(t, text)                                                              \
-	do {                                                                                   \
-		const char *m_ = fault(t);                                                     \
-		if (!m_ || !strstr(m_, text))                                                  \
-			fail_msg("fault \"%s\" lacks \"%s\"", m_ ? m_ : "(null)", text);       \
+#define assert_fault_has(t, text)                                                        \
+	do {                                                                             \
+		const char *m_ = fault(t);                                               \
+		if (!m_ || !strstr(m_, text))                                            \
+			fail_msg("fault \"%s\" lacks \"%s\"", m_ ? m_ : "(null)", text); \
 	} while (0)
 
 static void boot(struct t *t)
 {
-	assert_int_equal(req(t, "PUT", "/boot-source",
-			     "{\"kernel_image_path\": \"/k/Image\", \"boot_args\": \"console=ttyS0\"}"),
-			 204);
+	assert_int_equal(
+		req(t, "PUT", "/boot-source",
+		    "{\"kernel_image_path\": \"/k/Image\", \"boot_args\": \"console=ttyS0\"}"),
+		204);
 	assert_int_equal(req(t, "PUT", "/actions", "{\"action_type\": \"InstanceStart\"}"), 204);
 }
 
@@ -218,15 +221,16 @@ static void test_boot_source(void **state)
 	req(t, "PUT", "/boot-source", "{\"kernel_image_path\": \"/k\", \"extra\": 1}");
 	assert_fault_has(t, "unknown field \"extra\"");
 	req(t, "PUT", "/boot-source", "{\"kernel_image_path\": \"\"}");
-	assert_fault_has(t, "kernel.path");	/* vm_config_validate's words */
-	assert_string_equal(t->cfg.kernel, "/k/I3");	/* refused: unchanged */
+	assert_fault_has(t, "kernel.path"); /* vm_config_validate's words */
+	assert_string_equal(t->cfg.kernel, "/k/I3"); /* refused: unchanged */
 	req(t, "PUT", "/boot-source", "{\"kernel_image_path\": ");
 	assert_fault_has(t, "malformed JSON body");
 	req(t, "PUT", "/boot-source", "[1]");
 	assert_fault_has(t, "must be a JSON object");
 	req(t, "PUT", "/boot-source", NULL);
 	assert_fault_has(t, "body is required");
-	req(t, "PUT", "/boot-source", "{\"kernel_image_path\": \"/a\", \"kernel_image_path\": \"/b\"}");
+	req(t, "PUT", "/boot-source",
+	    "{\"kernel_image_path\": \"/a\", \"kernel_image_path\": \"/b\"}");
 	assert_fault_has(t, "malformed JSON body");
 }
 
@@ -254,13 +258,15 @@ static void test_machine_config(void **state)
 	assert_int_equal(t->cfg.memory, 1024ULL << 20);
 	assert_true(t->cfg.hugepages);
 	/* PUT resets huge_pages */
-	assert_int_equal(req(t, "PUT", "/machine-config",
-			     "{\"vcpu_count\": 1, \"mem_size_mib\": 256}"), 204);
+	assert_int_equal(
+		req(t, "PUT", "/machine-config", "{\"vcpu_count\": 1, \"mem_size_mib\": 256}"),
+		204);
 	assert_false(t->cfg.hugepages);
 
 	req(t, "PUT", "/machine-config", "{\"vcpu_count\": 1}");
 	assert_fault_has(t, "mem_size_mib: missing");
-	req(t, "PUT", "/machine-config", "{\"vcpu_count\": 2, \"mem_size_mib\": 256, \"smt\": true}");
+	req(t, "PUT", "/machine-config",
+	    "{\"vcpu_count\": 2, \"mem_size_mib\": 256, \"smt\": true}");
 	assert_fault_has(t, "smt");
 	req(t, "PUT", "/machine-config",
 	    "{\"vcpu_count\": 2, \"mem_size_mib\": 256, \"track_dirty_pages\": true}");
@@ -318,29 +324,36 @@ static void test_drives(void **state)
 	req(t, "PUT", "/drives/other",
 	    "{\"drive_id\": \"other\", \"path_on_host\": \"/d/o\", \"is_root_device\": true}");
 	assert_fault_has(t, "is_root_device: drive \"rootfs\" is already the root device");
-	req(t, "PUT", "/drives/a", "{\"drive_id\": \"b\", \"path_on_host\": \"/d/o\", "
-				   "\"is_root_device\": false}");
+	req(t, "PUT", "/drives/a",
+	    "{\"drive_id\": \"b\", \"path_on_host\": \"/d/o\", "
+	    "\"is_root_device\": false}");
 	assert_fault_has(t, "not the id in the path");
-	req(t, "PUT", "/drives/a-b", "{\"drive_id\": \"a-b\", \"path_on_host\": \"/d/o\", "
-				     "\"is_root_device\": false}");
+	req(t, "PUT", "/drives/a-b",
+	    "{\"drive_id\": \"a-b\", \"path_on_host\": \"/d/o\", "
+	    "\"is_root_device\": false}");
 	assert_fault_has(t, "drive_id: \"a-b\" may hold only");
 	req(t, "PUT", "/drives/a", "{\"drive_id\": \"a\", \"path_on_host\": \"/d/o\"}");
 	assert_fault_has(t, "is_root_device: missing");
-	req(t, "PUT", "/drives/a", "{\"drive_id\": \"a\", \"path_on_host\": \"/d/o\", "
-				   "\"is_root_device\": false, \"partuuid\": \"1234\"}");
+	req(t, "PUT", "/drives/a",
+	    "{\"drive_id\": \"a\", \"path_on_host\": \"/d/o\", "
+	    "\"is_root_device\": false, \"partuuid\": \"1234\"}");
 	assert_fault_has(t, "partuuid: not supported");
-	req(t, "PUT", "/drives/a", "{\"drive_id\": \"a\", \"path_on_host\": \"/d/o\", "
-				   "\"is_root_device\": false, \"io_engine\": \"Async\"}");
+	req(t, "PUT", "/drives/a",
+	    "{\"drive_id\": \"a\", \"path_on_host\": \"/d/o\", "
+	    "\"is_root_device\": false, \"io_engine\": \"Async\"}");
 	assert_fault_has(t, "io_engine: \"Async\"");
-	req(t, "PUT", "/drives/a", "{\"drive_id\": \"a\", \"path_on_host\": \"/d/o\", "
-				   "\"is_root_device\": false, \"rate_limiter\": {}}");
+	req(t, "PUT", "/drives/a",
+	    "{\"drive_id\": \"a\", \"path_on_host\": \"/d/o\", "
+	    "\"is_root_device\": false, \"rate_limiter\": {}}");
 	assert_fault_has(t, "rate_limiter: not supported");
-	req(t, "PUT", "/drives/a", "{\"drive_id\": \"a\", \"path_on_host\": \"/d/o\", "
-				   "\"is_root_device\": false, \"socket\": \"/s\"}");
+	req(t, "PUT", "/drives/a",
+	    "{\"drive_id\": \"a\", \"path_on_host\": \"/d/o\", "
+	    "\"is_root_device\": false, \"socket\": \"/s\"}");
 	assert_fault_has(t, "socket: not supported");
 	/* two drives on one file: vm_config_validate's check */
-	req(t, "PUT", "/drives/dup", "{\"drive_id\": \"dup\", \"path_on_host\": \"/d/s2.img\", "
-				     "\"is_root_device\": false}");
+	req(t, "PUT", "/drives/dup",
+	    "{\"drive_id\": \"dup\", \"path_on_host\": \"/d/s2.img\", "
+	    "\"is_root_device\": false}");
 	assert_fault_has(t, "disks[2]");
 	/* a drive_id longer than the virtio-blk serial */
 	req(t, "PUT", "/drives/abcdefghijklmnopqrstu",
@@ -368,7 +381,8 @@ static void test_drive_limit(void **state)
 		snprintf(path, sizeof(path), "/drives/d%d", i);
 		snprintf(body, sizeof(body),
 			 "{\"drive_id\": \"d%d\", \"path_on_host\": \"/d/%d\", "
-			 "\"is_root_device\": false}", i, i);
+			 "\"is_root_device\": false}",
+			 i, i);
 		req(t, "PUT", path, body);
 		if (i < VM_MAX_DISKS)
 			assert_int_equal(t->resp.status, 204);
@@ -403,12 +417,14 @@ static void test_patch_drive(void **state)
 	req(t, "PATCH", "/drives/scratch", "{\"drive_id\": \"scratch\", \"is_read_only\": true}");
 	assert_fault_has(t, "unknown field \"is_read_only\"");
 	t->fake.fail = 1;
-	req(t, "PATCH", "/drives/scratch", "{\"drive_id\": \"scratch\", \"path_on_host\": \"/d/3\"}");
+	req(t, "PATCH", "/drives/scratch",
+	    "{\"drive_id\": \"scratch\", \"path_on_host\": \"/d/3\"}");
 	assert_fault_has(t, "fake failure");
 	assert_string_equal(t->cfg.disks[0].path, "/d/new.img");
 	/* a drive PUT after start is refused */
 	req(t, "PUT", "/drives/scratch",
-	    "{\"drive_id\": \"scratch\", \"path_on_host\": \"/d/s.img\", \"is_root_device\": false}");
+	    "{\"drive_id\": \"scratch\", \"path_on_host\": \"/d/s.img\", \"is_root_device\": "
+	    "false}");
 	assert_fault_has(t, "after starting the microVM");
 }
 
@@ -439,18 +455,19 @@ static void test_network(void **state)
 
 	req(t, "PUT", "/network-interfaces/eth2",
 	    "{\"iface_id\": \"eth2\", \"host_dev_name\": \"tap1\"}");
-	assert_fault_has(t, "nets[2]");	/* two nets on one tap */
+	assert_fault_has(t, "nets[2]"); /* two nets on one tap */
 	req(t, "PUT", "/network-interfaces/eth2",
 	    "{\"iface_id\": \"eth2\", \"host_dev_name\": \"tap3\", \"guest_mac\": \"zz\"}");
 	assert_fault_has(t, "guest_mac: \"zz\"");
 	req(t, "PUT", "/network-interfaces/eth2",
 	    "{\"iface_id\": \"eth2\", \"host_dev_name\": \"tap3\", \"guest_mac\": "
 	    "\"01:00:00:00:00:01\"}");
-	assert_fault_has(t, "nets[2].mac");	/* multicast */
+	assert_fault_has(t, "nets[2].mac"); /* multicast */
 	req(t, "PUT", "/network-interfaces/eth2",
 	    "{\"iface_id\": \"eth2\", \"host_dev_name\": \"tap3\", \"tx_rate_limiter\": {}}");
 	assert_fault_has(t, "tx_rate_limiter: not supported");
-	req(t, "PUT", "/network-interfaces/eth2", "{\"iface_id\": \"eth3\", \"host_dev_name\": \"t\"}");
+	req(t, "PUT", "/network-interfaces/eth2",
+	    "{\"iface_id\": \"eth3\", \"host_dev_name\": \"t\"}");
 	assert_fault_has(t, "not the id in the path");
 	req(t, "PUT", "/network-interfaces/eth2", "{\"iface_id\": \"eth2\"}");
 	assert_fault_has(t, "host_dev_name: missing");
@@ -467,8 +484,9 @@ static void test_vsock_entropy(void **state)
 	assert_int_equal(req(t, "PUT", "/vsock", "{\"guest_cid\": 3}"), 204);
 	assert_true(t->cfg.vsock.enabled);
 	assert_int_equal(t->cfg.vsock.cid, 3);
-	assert_int_equal(req(t, "PUT", "/vsock", "{\"guest_cid\": 7, \"vsock_id\": \"v\", "
-						 "\"uds_path\": null}"),
+	assert_int_equal(req(t, "PUT", "/vsock",
+			     "{\"guest_cid\": 7, \"vsock_id\": \"v\", "
+			     "\"uds_path\": null}"),
 			 204);
 	assert_int_equal(t->cfg.vsock.cid, 7);
 	req(t, "PUT", "/vsock", "{\"guest_cid\": 3, \"uds_path\": \"/tmp/v.sock\"}");
@@ -551,12 +569,12 @@ static void test_actions(void **state)
 
 	/* every pre-boot PUT is refused now */
 	static const char *const preboot[][2] = {
-		{ "/boot-source", "{\"kernel_image_path\": \"/k\"}" },
-		{ "/machine-config", "{\"vcpu_count\": 1, \"mem_size_mib\": 256}" },
-		{ "/network-interfaces/e", "{\"iface_id\": \"e\", \"host_dev_name\": \"t\"}" },
-		{ "/vsock", "{\"guest_cid\": 3}" },
-		{ "/entropy", "{}" },
-		{ "/logger", "{\"level\": \"Info\"}" },
+		{"/boot-source", "{\"kernel_image_path\": \"/k\"}"},
+		{"/machine-config", "{\"vcpu_count\": 1, \"mem_size_mib\": 256}"},
+		{"/network-interfaces/e", "{\"iface_id\": \"e\", \"host_dev_name\": \"t\"}"},
+		{"/vsock", "{\"guest_cid\": 3}"},
+		{"/entropy", "{}"},
+		{"/logger", "{\"level\": \"Info\"}"},
 	};
 	for (size_t i = 0; i < sizeof(preboot) / sizeof(preboot[0]); i++) {
 		req(t, "PUT", preboot[i][0], preboot[i][1]);
@@ -640,7 +658,10 @@ static void test_booted_from_flags(void **state)
 {
 	struct t *t = *state;
 	struct api_router_params p = {
-		.cfg = &t->cfg, .ops = &fake_ops, .ctx = &t->fake, .instance_id = "vm1",
+		.cfg = &t->cfg,
+		.ops = &fake_ops,
+		.ctx = &t->fake,
+		.instance_id = "vm1",
 		.state = API_VM_RUNNING,
 	};
 
@@ -680,7 +701,7 @@ static void test_string_budget(void **state)
 /* The fuzz target's seeds and every input it kept pass its checks (tests/fuzz/). */
 static void test_fuzz_regressions(void **state)
 {
-	const char *kinds[] = { "corpus", "regress" };
+	const char *kinds[] = {"corpus", "regress"};
 	char dir[4096];
 	int n, total = 0;
 

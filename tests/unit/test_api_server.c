@@ -23,7 +23,7 @@
 
 #include "vmm/api_server.h"
 
-#define WAIT_MS 5000	/* longest any step may take before the test fails */
+#define WAIT_MS 5000 /* longest any step may take before the test fails */
 
 struct t {
 	char dir[64];
@@ -62,8 +62,11 @@ static uint64_t now_ms(void)
 static int start(struct t *t, unsigned timeout_ms, unsigned max_conns)
 {
 	struct api_server_params p = {
-		.path = t->path, .idle_timeout_ms = timeout_ms, .max_conns = max_conns,
-		.handler = echo, .handler_ctx = t,
+		.path = t->path,
+		.idle_timeout_ms = timeout_ms,
+		.max_conns = max_conns,
+		.handler = echo,
+		.handler_ctx = t,
 	};
 	char err[256];
 
@@ -95,7 +98,7 @@ static int teardown(void **state)
 
 static int client(const char *path)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
 
 	assert_true(fd >= 0);
@@ -231,7 +234,7 @@ static void test_socket_mode(void **state)
 static void test_existing_paths(void **state)
 {
 	struct t *t = *state;
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct stat st;
 	int fd;
 
@@ -257,7 +260,7 @@ static void test_existing_paths(void **state)
 	assert_true(S_ISSOCK(st.st_mode));
 	assert_int_equal(start(t, 0, 0), 0);
 	{
-		struct reader r = { 0 };
+		struct reader r = {0};
 		int c = client(t->path);
 
 		send_all(c, "GET / HTTP/1.1\r\n\r\n", 18);
@@ -272,7 +275,7 @@ static void test_requests(void **state)
 	struct t *t = *state;
 	const char *two = "PUT /a HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}"
 			  "GET /204 HTTP/1.1\r\nHost: localhost\r\n\r\n";
-	struct reader r = { 0 };
+	struct reader r = {0};
 	size_t len;
 	int c;
 
@@ -315,7 +318,7 @@ static void test_requests(void **state)
 static void test_bad_requests(void **state)
 {
 	struct t *t = *state;
-	struct reader r = { 0 };
+	struct reader r = {0};
 	char head[128];
 	int c;
 
@@ -371,13 +374,13 @@ static void test_bad_requests(void **state)
 static void test_idle_timeout(void **state)
 {
 	struct t *t = *state;
-	struct reader r = { 0 }, r2 = { 0 };
+	struct reader r = {0}, r2 = {0};
 	uint64_t t0;
 	int c, c2;
 
 	assert_int_equal(start(t, 150, 0), 0);
 	t0 = now_ms();
-	c = client(t->path);	/* sends nothing */
+	c = client(t->path); /* sends nothing */
 	c2 = client(t->path);
 	send_all(c2, "PUT / HTTP/1.1\r\nContent-Length: 10\r\n\r\n{", 39); /* never finishes */
 	await_eof(t, c, &r);
@@ -410,7 +413,7 @@ static void test_idle_timeout(void **state)
 /* @n clients, each sending @per requests one after another on its own connection. */
 static void concurrent(struct t *t, int n, int per, unsigned max_conns)
 {
-	int fds[16], sent[16] = { 0 }, done[16] = { 0 }, total = 0;
+	int fds[16], sent[16] = {0}, done[16] = {0}, total = 0;
 	struct reader *r = calloc((size_t)n, sizeof(*r));
 	uint64_t deadline = now_ms() + 4 * WAIT_MS;
 	char req[64];
@@ -442,7 +445,8 @@ static void concurrent(struct t *t, int n, int per, unsigned max_conns)
 			done[i]++;
 			total++;
 			if (sent[i] < per) {
-				snprintf(req, sizeof(req), "GET /c%d/%d HTTP/1.1\r\n\r\n", i, sent[i]);
+				snprintf(req, sizeof(req), "GET /c%d/%d HTTP/1.1\r\n\r\n", i,
+					 sent[i]);
 				send_all(fds[i], req, strlen(req));
 				sent[i]++;
 			} else {

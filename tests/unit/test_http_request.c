@@ -44,7 +44,8 @@ static void test_complete(void **state)
 
 static void test_incomplete(void **state)
 {
-	const char *s = "PUT /actions HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 10\r\n\r\n{\"a\"";
+	const char *s =
+		"PUT /actions HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 10\r\n\r\n{\"a\"";
 	struct http_request req;
 	char err[256];
 
@@ -84,7 +85,9 @@ static void test_errors(void **state)
 	expect_error("GET / HTTP/1.1\r\n folded\r\n", 400, "folding");
 	expect_error("GET / HTTP/1.1\r\nNo colon\r\n", 400, "malformed header");
 	expect_error("GET / HTTP/1.1\r\n: v\r\n", 400, "malformed header");
-	expect_error("GET / HTTP/1.1\r\nX: a\x01" "b\r\n", 400, "control byte");
+	expect_error("GET / HTTP/1.1\r\nX: a\x01"
+		     "b\r\n",
+		     400, "control byte");
 	expect_error("PUT / HTTP/1.1\r\nContent-Length: 1x\r\n", 400, "Content-Length");
 	expect_error("PUT / HTTP/1.1\r\nContent-Length: -1\r\n", 400, "Content-Length");
 	expect_error("PUT / HTTP/1.1\r\nContent-Length:\r\n", 400, "Content-Length");
