@@ -528,8 +528,9 @@ static int find_net(const struct api_router *r, const char (*ids)[API_ID_MAX + 1
 
 static void put_net(struct call *c, json_t *o, const char *id)
 {
-	static const char *const fields[] = {"iface_id",	"host_dev_name",   "guest_mac",
-					     "rx_rate_limiter", "tx_rate_limiter", NULL};
+	static const char *const fields[] = {"iface_id", "host_dev_name",   "guest_mac",
+					     "mtu",	 "rx_rate_limiter", "tx_rate_limiter",
+					     NULL};
 	const char *iface, *tap, *mac;
 	struct vm_net n = {0};
 	struct edit e;
@@ -537,6 +538,7 @@ static void put_net(struct call *c, json_t *o, const char *id)
 
 	if (!pre_boot(c) || only_fields(c, o, fields) || id_matches(c, o, "iface_id", id, &iface) ||
 	    get_str(c, o, "host_dev_name", true, &tap) || get_str(c, o, "guest_mac", false, &mac) ||
+	    unsupported(c, o, "mtu", "the guest picks its MTU") ||
 	    unsupported(c, o, "rx_rate_limiter", "no network rate limiting") ||
 	    unsupported(c, o, "tx_rate_limiter", "no network rate limiting"))
 		return;
@@ -893,6 +895,8 @@ static void route(struct call *c)
 		with_body_id(c, id, patch_drive);
 	else if (!strcmp(c->method, "PUT") && (id = path_id(c->path, "/network-interfaces")))
 		with_body_id(c, id, put_net);
+	else if (!strcmp(c->method, "PATCH") && path_id(c->path, "/network-interfaces"))
+		fault(c, "PATCH %s: not supported by kestrel (no network rate limiting)", c->path);
 	else if (is(c, "PUT", "/vsock"))
 		with_body(c, put_vsock);
 	else if (is(c, "PUT", "/entropy"))

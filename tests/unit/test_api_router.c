@@ -467,6 +467,11 @@ static void test_network(void **state)
 	    "{\"iface_id\": \"eth2\", \"host_dev_name\": \"tap3\", \"tx_rate_limiter\": {}}");
 	assert_fault_has(t, "tx_rate_limiter: not supported");
 	req(t, "PUT", "/network-interfaces/eth2",
+	    "{\"iface_id\": \"eth2\", \"host_dev_name\": \"tap3\", \"mtu\": 9000}");
+	assert_fault_has(t, "mtu: not supported");
+	req(t, "PATCH", "/network-interfaces/eth0", "{\"iface_id\": \"eth0\"}");
+	assert_fault_has(t, "no network rate limiting");
+	req(t, "PUT", "/network-interfaces/eth2",
 	    "{\"iface_id\": \"eth3\", \"host_dev_name\": \"t\"}");
 	assert_fault_has(t, "not the id in the path");
 	req(t, "PUT", "/network-interfaces/eth2", "{\"iface_id\": \"eth2\"}");
@@ -648,6 +653,8 @@ static void test_unknown_and_refused(void **state)
 	assert_fault_has(t, "no balloon device");
 	req(t, "PUT", "/snapshot/create", "{}");
 	assert_fault_has(t, "no snapshots");
+	req(t, "PUT", "/pmem/p0", "{}");
+	assert_fault_has(t, "no virtio-pmem");
 	req(t, "PUT", "/mmds/config", "{}");
 	assert_fault_has(t, "metadata service");
 	req(t, "GET", "/machine-config?x=1", NULL);
