@@ -826,6 +826,7 @@ static const struct {
 	{"/snapshot", "no snapshots"},
 	{"/cpu-config", "no custom CPU templates"},
 	{"/hotplug", "no hotplug"},
+	{"/pmem", "no virtio-pmem devices"},
 	{"/serial", "the serial output is set with --serial"},
 	{"/version", "GET / gives vmm_version"},
 };
