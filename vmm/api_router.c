@@ -629,8 +629,8 @@ static void put_logger(struct call *c, json_t *o)
 	    get_bool(c, o, "show_log_origin", false, &show_origin) ||
 	    unsupported(c, o, "module", "no per-module log filter"))
 		return;
-	if (show_level || show_origin) {
-		fault(c, "%s: not supported by kestrel (its log lines have one fixed format)",
+	if ((show_level || show_origin) && !c->r->p.ops->logger_apply) {
+		fault(c, "%s: not supported by this kestrel",
 		      show_level ? "show_level" : "show_log_origin");
 		return;
 	}
@@ -657,7 +657,14 @@ static void put_logger(struct call *c, json_t *o)
 	if (edit_commit(c, &e, VM_CHECK_PART))
 		return;
 	if (c->r->p.ops->logger_apply) {
-		ret = c->r->p.ops->logger_apply(c->r->p.ctx, c->err, sizeof(c->err));
+		struct api_logger lg = {
+			.log_path = path ? cfg->log_file : NULL,
+			.level = cfg->log_level,
+			.show_level = show_level,
+			.show_log_origin = show_origin,
+		};
+
+		ret = c->r->p.ops->logger_apply(c->r->p.ctx, &lg, c->err, sizeof(c->err));
 		if (ret) {
 			cfg->log_file = old_file;
 			cfg->log_level = old_level;

@@ -45,6 +45,14 @@
 
 enum api_vm_state { API_VM_NOT_STARTED, API_VM_RUNNING, API_VM_PAUSED };
 
+/* PUT /logger's settings, for api_ops.logger_apply. */
+struct api_logger {
+	const char *log_path; /* the new cfg->log_file, NULL when not given */
+	enum log_level level; /* the new cfg->log_level */
+	bool show_level;
+	bool show_log_origin;
+};
+
 /*
  * What the VMM does for the router. Each op returns 0, or a negative errno
  * with one line in @err (becomes the 400's fault_message). A NULL op makes
@@ -68,8 +76,15 @@ struct api_ops {
 	 * use the image @path (already checked like a config path) from now on.
 	 */
 	int (*drive_update)(void *ctx, unsigned index, const char *path, char *err, size_t errlen);
-	/* PUT /logger: cfg->log_file and cfg->log_level were just set; apply them now. */
-	int (*logger_apply)(void *ctx, char *err, size_t errlen);
+	/*
+	 * PUT /logger: cfg->log_file and cfg->log_level were just set from
+	 * @lg; apply them now, with @lg's line format (show_level: each line
+	 * names its level; show_log_origin: each line names its source file
+	 * and line). Return an error for what cannot be honoured; the config
+	 * is then put back. NULL: the VMM applies log_file and log_level at
+	 * start, and show_level / show_log_origin true are refused.
+	 */
+	int (*logger_apply)(void *ctx, const struct api_logger *lg, char *err, size_t errlen);
 	/* GET /kestrel/irqchip, GET /kestrel/stats: a new JSON object, or NULL with @err set. */
 	json_t *(*irqchip_info)(void *ctx, char *err, size_t errlen);
 	json_t *(*stats)(void *ctx, char *err, size_t errlen);

@@ -55,7 +55,7 @@ static int fz_cad(void *ctx, char *err, size_t len)
 {
 	return fuzz_op(ctx, 3, err, len);
 }
-static int fz_logger(void *ctx, char *err, size_t len)
+static int fz_logger(void *ctx, const struct api_logger *lg, char *err, size_t len)
 {
 	return fuzz_op(ctx, 4, err, len);
 }

@@ -24,6 +24,7 @@ struct fake {
 	int starts, pauses, resumes, cads, drive_updates, logger_applies;
 	unsigned drive_index;
 	char drive_path[256];
+	struct api_logger logger;
 	int fail; /* next op returns -EIO with "fake failure" */
 };
 
@@ -78,11 +79,12 @@ static int fake_drive(void *ctx, unsigned index, const char *path, char *err, si
 	return fake_result(f, err, len);
 }
 
-static int fake_logger(void *ctx, char *err, size_t len)
+static int fake_logger(void *ctx, const struct api_logger *lg, char *err, size_t len)
 {
 	struct fake *f = ctx;
 
 	f->logger_applies++;
+	f->logger = *lg;
 	return fake_result(f, err, len);
 }
 
@@ -527,16 +529,44 @@ static void test_logger(void **state)
 
 	req(t, "PUT", "/logger", "{\"level\": \"Trace\"}");
 	assert_fault_has(t, "level: \"Trace\"");
-	req(t, "PUT", "/logger", "{\"show_level\": true}");
-	assert_fault_has(t, "show_level: not supported");
+	assert_null(t->fake.logger.log_path); /* not given this time */
+	assert_false(t->fake.logger.show_level);
+	/* Firecracker's getting-started body: the line format goes to the VMM */
+	assert_int_equal(req(t, "PUT", "/logger",
+			     "{\"log_path\": \"./firecracker.log\", \"level\": \"Debug\", "
+			     "\"show_level\": true, \"show_log_origin\": true}"),
+			 204);
+	assert_string_equal(t->fake.logger.log_path, "./firecracker.log");
+	assert_int_equal(t->fake.logger.level, LOG_DEBUG);
+	assert_true(t->fake.logger.show_level);
+	assert_true(t->fake.logger.show_log_origin);
+	assert_int_equal(req(t, "PUT", "/logger", "{\"level\": \"Warning\"}"), 204);
 	req(t, "PUT", "/logger", "{\"module\": \"api_server\"}");
 	assert_fault_has(t, "module: not supported");
 	/* the VMM could not open it: the config goes back */
 	t->fake.fail = 1;
 	req(t, "PUT", "/logger", "{\"log_path\": \"/nope/k.log\", \"level\": \"Error\"}");
 	assert_fault_has(t, "fake failure");
-	assert_string_equal(t->cfg.log_file, "/tmp/k.log");
+	assert_string_equal(t->cfg.log_file, "./firecracker.log");
 	assert_int_equal(t->cfg.log_level, LOG_WARN);
+}
+
+/* Without logger_apply, a line format cannot be honoured: refused. */
+static void test_logger_without_op(void **state)
+{
+	struct t *t = *state;
+	struct api_ops ops = fake_ops;
+	struct api_router_params p = {.cfg = &t->cfg, .ops = &ops, .ctx = &t->fake};
+
+	ops.logger_apply = NULL;
+	api_router_init(&t->r, &p);
+	assert_int_equal(req(t, "PUT", "/logger", "{\"log_path\": \"/l\", \"level\": \"Info\"}"),
+			 204);
+	assert_string_equal(t->cfg.log_file, "/l");
+	req(t, "PUT", "/logger", "{\"show_level\": true}");
+	assert_fault_has(t, "show_level: not supported");
+	req(t, "PUT", "/logger", "{\"show_log_origin\": true}");
+	assert_fault_has(t, "show_log_origin: not supported");
 }
 
 static void test_actions(void **state)
@@ -733,6 +763,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_network, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vsock_entropy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_logger, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_logger_without_op, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_actions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pause_resume, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vm_config_and_kestrel, setup, teardown),
