@@ -161,8 +161,10 @@ static int session_run(struct vm_session *s, int sig_fd)
 		if (why == VM_STOP_QUIT && log_get_level() >= LOG_DEBUG)
 			for (unsigned i = 0; i < vm.nr_vcpus; i++)
 				arm64_vcpu_dump(&vm.vcpus[i], stderr);
-		if (cfg->stats && vm.chip)
+		if (cfg->stats && vm.chip) {
 			irqchip_stats_print(vm.chip, stderr);
+			vcpus_stats_print(&vm, stderr);
+		}
 		vm_destroy(&vm);
 		if (why == VM_STOP_POWEROFF) {
 			status = EXIT_POWEROFF;

@@ -135,6 +135,7 @@ static void *vcpu_thread(void *arg)
 			vm_request_stop(vm, VM_STOP_FAILURE);
 			break;
 		}
+		vcpu->exits[exit.kind]++;
 		if (vcpu_handle_exit(vcpu, &exit))
 			break;
 	}
@@ -166,6 +167,37 @@ int vcpus_start(struct vm *vm)
 		v->thread_started = true;
 	}
 	return 0;
+}
+
+void vcpus_stats_print(const struct vm *vm, FILE *f)
+{
+	static const char *const names[VCPU_EXIT_KIND_NR] = {
+		[VCPU_EXIT_MMIO] = "mmio",
+		[VCPU_EXIT_KICK] = "kick",
+		[VCPU_EXIT_SHUTDOWN] = "shutdown",
+		[VCPU_EXIT_RESET] = "reset",
+		[VCPU_EXIT_CRASH] = "crash",
+		[VCPU_EXIT_SYSTEM_OTHER] = "system",
+		[VCPU_EXIT_FAIL_ENTRY] = "fail-entry",
+		[VCPU_EXIT_INTERNAL_ERROR] = "internal-error",
+		[VCPU_EXIT_UNKNOWN] = "unknown",
+	};
+
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		const struct vcpu *v = &vm->vcpus[i];
+		uint64_t total = 0;
+
+		for (unsigned k = 0; k < VCPU_EXIT_KIND_NR; k++)
+			total += v->exits[k];
+		fprintf(f, "vcpu %u: exits %llu", i, (unsigned long long)total);
+		for (unsigned k = 0; k < VCPU_EXIT_KIND_NR; k++)
+			if (v->exits[k])
+				fprintf(f, " %s=%llu", names[k], (unsigned long long)v->exits[k]);
+		if (vm->kind == IRQCHIP_USER && vm->lines.line)
+			fprintf(f, " irq-line-applies=%llu",
+				(unsigned long long)vm->lines.line[i].applies);
+		fputc('\n', f);
+	}
 }
 
 void vcpus_stop(struct vm *vm)

@@ -21,6 +21,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "arch/arm64/host_caps.h"
 #include "arch/arm64/image.h"
@@ -99,6 +100,8 @@ void vm_destroy(struct vm *vm);
 int vcpus_start(struct vm *vm);
 /* Main thread, after a stop request: every vCPU thread leaves and is joined. */
 void vcpus_stop(struct vm *vm);
+/* Main thread, after vcpus_stop(): per-vCPU exit counts for --stats. */
+void vcpus_stats_print(const struct vm *vm, FILE *f);
 
 /* main_loop.c. Main thread: runs until a stop was requested. */
 void vm_main_loop(struct vm *vm, int sig_fd);

@@ -33,22 +33,6 @@
 struct kvm_run;
 struct vm;
 
-/* The signal that kicks a vCPU thread out of KVM_RUN (its handler does nothing). */
-#define VCPU_KICK_SIGNAL SIGUSR1
-
-struct vcpu {
-	struct vm *vm;
-	unsigned index;
-	int fd;
-	struct kvm_run *run;
-	size_t run_size;
-	uint64_t mpidr;
-	pthread_t thread;
-	bool thread_started;	/* main thread only */
-	struct thread_kick kick;	/* armed by the vCPU thread (lib/thread_kick.h) */
-	uint32_t irq_level;	/* last dev_irq_level seen (user irqchip), own thread */
-};
-
 /* Output levels of the vCPU's timers and PMU (struct vcpu_exit.dev_irq_level). */
 #define ARM64_DEV_VTIMER (1u << 0)
 #define ARM64_DEV_PTIMER (1u << 1)
@@ -65,6 +49,24 @@ enum vcpu_exit_kind {
 	VCPU_EXIT_FAIL_ENTRY,	/* hardware reason in code */
 	VCPU_EXIT_INTERNAL_ERROR, /* suberror in code */
 	VCPU_EXIT_UNKNOWN,	/* exit reason in code */
+	VCPU_EXIT_KIND_NR,
+};
+
+/* The signal that kicks a vCPU thread out of KVM_RUN (its handler does nothing). */
+#define VCPU_KICK_SIGNAL SIGUSR1
+
+struct vcpu {
+	struct vm *vm;
+	unsigned index;
+	int fd;
+	struct kvm_run *run;
+	size_t run_size;
+	uint64_t mpidr;
+	pthread_t thread;
+	bool thread_started;	/* main thread only */
+	struct thread_kick kick;	/* armed by the vCPU thread (lib/thread_kick.h) */
+	uint32_t irq_level;	/* last dev_irq_level seen (user irqchip), own thread */
+	uint64_t exits[VCPU_EXIT_KIND_NR]; /* KVM_RUN returns by kind, own thread */
 };
 
 struct vcpu_exit {
