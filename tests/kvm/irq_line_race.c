@@ -94,12 +94,12 @@ struct race {
 	pthread_t busy_thread;
 
 	/* set by the toggler, read by the vCPU thread */
-	atomic_uint wanted;   /* owner mode: the level the line should have */
+	atomic_uint wanted; /* owner mode: the level the line should have */
 	atomic_bool reassert; /* recovery: the vCPU thread raises the line itself */
 	atomic_bool stop;
 	/* set by the vCPU thread, read by the toggler */
 	atomic_ulong taken; /* "IRQ taken" exits seen */
-	atomic_int failed;  /* the vCPU thread hit an error: 3 */
+	atomic_int failed; /* the vCPU thread hit an error: 3 */
 	pthread_mutex_t lock; /* with cond: the toggler sleeps until taken moves */
 	pthread_cond_t cond;
 
@@ -130,7 +130,7 @@ static void noop_handler(int sig)
 /* Returns 0, or -1 with errno set. Any thread. */
 static int irq_line(struct race *r, unsigned int level)
 {
-	struct kvm_irq_level il = { .irq = CPU_IRQ_LINE, .level = level };
+	struct kvm_irq_level il = {.irq = CPU_IRQ_LINE, .level = level};
 
 	return ioctl(r->vm_fd, KVM_IRQ_LINE, &il);
 }
@@ -188,7 +188,8 @@ static void *vcpu_main(void *arg)
 			if (w != r->applied && vcpu_apply(r, w) < 0)
 				break;
 		} else if (r->mode == MODE_TIMER) {
-			unsigned int lvl = !!(run->s.regs.device_irq_level & KVM_ARM_DEV_EL1_VTIMER);
+			unsigned int lvl =
+				!!(run->s.regs.device_irq_level & KVM_ARM_DEV_EL1_VTIMER);
 
 			if (lvl != r->applied && vcpu_apply(r, lvl) < 0)
 				break;
@@ -275,8 +276,7 @@ static bool wait_taken(struct race *r, unsigned long old, uint64_t timeout_us)
 		uint64_t rt;
 
 		clock_gettime(CLOCK_REALTIME, &ts);
-		rt = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000 +
-		     (end - now_us());
+		rt = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000 + (end - now_us());
 		ts.tv_sec = (time_t)(rt / 1000000);
 		ts.tv_nsec = (long)(rt % 1000000) * 1000;
 		pthread_cond_timedwait(&r->cond, &r->lock, &ts);
@@ -348,13 +348,13 @@ static int toggle(struct race *r, unsigned int *seed)
 
 static int set_reg(struct race *r, uint64_t id, uint64_t val)
 {
-	struct kvm_one_reg reg = { .id = id, .addr = (uint64_t)(uintptr_t)&val };
+	struct kvm_one_reg reg = {.id = id, .addr = (uint64_t)(uintptr_t)&val};
 
 	return ioctl(r->vcpu_fd, KVM_SET_ONE_REG, &reg);
 }
 
-#define CORE_REG(field)                                                                            \
-	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE |                                     \
+#define CORE_REG(field)                                        \
+	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE | \
 	 (offsetof(struct kvm_regs, field) / sizeof(uint32_t)))
 
 /* Builds the VM and its vCPU. Returns 0, or -1 after printing why. */
@@ -380,8 +380,7 @@ static int setup(struct race *r)
 		perror("irq-line-race: KVM_CREATE_VM");
 		return -1;
 	}
-	r->mem = mmap(NULL, GUEST_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-		      0);
+	r->mem = mmap(NULL, GUEST_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (r->mem == MAP_FAILED) {
 		perror("irq-line-race: mmap");
 		return -1;
@@ -585,8 +584,7 @@ int main(int argc, char **argv)
 		printf("mode=%s toggles=%lu lost=%lu recovered_by_kick=%lu dropped=%lu "
 		       "max_wait_us=%llu secs=%.1f busy=%d\n",
 		       mode_name(r.mode), r.toggles, r.lost, r.recovered, r.dropped,
-		       (unsigned long long)r.max_wait_us, (double)(now_us() - start) / 1e6,
-		       r.busy);
+		       (unsigned long long)r.max_wait_us, (double)(now_us() - start) / 1e6, r.busy);
 		status = r.expect_zero && r.lost ? 1 : 0;
 	} else {
 		fprintf(stderr, "irq-line-race: stopped after %lu of %lu toggles (lost %lu)\n",
