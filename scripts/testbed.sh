@@ -9,7 +9,8 @@
 #
 # --scenarios runs another set (bench/scenarios for the benchmarks); --env
 # passes variables to the scenarios (e.g. KT_IRQCHIP=user KT_BENCH_RUNS=15).
-# Prints one "PASS name"/"FAIL name" line per scenario, then a summary line
+# Prints one "PASS name"/"FAIL name" line per scenario (a PASS line ends with
+# the scenario's last "NOTE: text" line, if any), then a summary line
 # "testbed: N passed, N failed". Logs of failed scenarios are kept in
 # build-testbed/logs/. Exit status: 0 when all passed.
 set -euo pipefail
@@ -72,6 +73,8 @@ chmod +x "$groot/init"
 # kt-vsock (vsock scenario), built beside kestrel for aarch64
 ktv=$(dirname "$kestrel")/tests/integration/vsock/kt-vsock
 [ -x "$ktv" ] && cp "$ktv" "$groot/bin/kt-vsock"
+# irq-line-race (kvm-irq-line-race scenario, tests/kvm), runs in the host only
+ktr=$(dirname "$kestrel")/tests/kvm/irq-line-race
 copy_modules "$groot" $guest_mods
 (cd "$groot" && find . | cpio -o -H newc --quiet) >"$out/guest-initrd.cpio"
 # The same tree as an ext4 root file system for virtio-blk (mke2fs -d).
@@ -89,6 +92,7 @@ if [ "$(uname -m)" = aarch64 ] && [ -c /dev/kvm ]; then
 	cp -r "$top/configs" "$kt/configs"
 	cp "$kestrel" "$kt/kestrel"
 	[ -x "$ktv" ] && cp "$ktv" "$kt/kt-vsock"
+	[ -x "$ktr" ] && cp "$ktr" "$kt/irq-line-race"
 	cp "$cache/kernel/Image" "$kt/guest/Image"
 	cp "$out/guest-initrd.cpio" "$kt/guest/initrd.cpio"
 	cp "$out/rootfs.ext4" "$kt/guest/rootfs.ext4"
@@ -105,6 +109,7 @@ else
 	cp -r "$top/configs" "$hroot/kt/configs"
 	cp "$kestrel" "$hroot/kt/kestrel"
 	[ -x "$ktv" ] && cp "$ktv" "$hroot/kt/kt-vsock"
+	[ -x "$ktr" ] && cp "$ktr" "$hroot/kt/irq-line-race"
 	ln -s /kt/kestrel "$hroot/bin/kestrel"
 	cp "$cache/kernel/Image" "$hroot/kt/guest/Image"
 	cp "$out/guest-initrd.cpio" "$hroot/kt/guest/initrd.cpio"
@@ -138,10 +143,10 @@ awk -v logs="$logs" '
 	/^KT-LOG-END /   { close(f); f = ""; next }
 	f != ""          { print > f }
 ' < <(tr -d '\r' <"$out/console-gic$gic.log")
-while read -r tag name res secs; do
+while read -r tag name res secs note; do
 	[ "$tag" = KT-RESULT ] || continue
 	if [ "$res" = PASS ]; then
-		echo "PASS gic$gic/$name (${secs}s)"
+		echo "PASS gic$gic/$name (${secs}s)${note:+ $note}"
 		pass=$((pass + 1))
 	else
 		echo "FAIL gic$gic/$name (${secs}s) - log: $logs/$name.log"

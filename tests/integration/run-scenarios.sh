@@ -1,7 +1,9 @@
 #!/bin/sh
 # Runs every scenario in DIR/scenarios (or those named in $KT_ONLY, a space
 # separated list of scenario names), each with its own timeout, printing
-#   KT-RESULT <name> PASS|FAIL <seconds>
+#   KT-RESULT <name> PASS|FAIL <seconds> [note]
+# (note: the text of the scenario's last "NOTE: text" line, for a figure the
+# PASS line should show)
 # and, for a failure, its log between KT-LOG-BEGIN/KT-LOG-END lines.
 # Works in busybox sh inside the emulated host and on a real arm64 host.
 kt=${1:-/kt}
@@ -14,7 +16,7 @@ work=${KT_WORK:-/tmp/kt-work}
 mkdir -p "$work"
 # run_one NAME FILE IRQCHIP
 run_one() {
-	local name=$1 f=$2 chip=$3 limit dir start end rc
+	local name=$1 f=$2 chip=$3 limit dir start end rc note
 	# "# timeout: N" in the scenario sets its limit (seconds), default 60
 	limit=$(sed -n 's/^# timeout: *\([0-9]*\).*/\1/p' "$f" | head -n1)
 	limit=${limit:-60}
@@ -30,7 +32,8 @@ run_one() {
 	# measurements come back whatever the result
 	grep '^BENCH ' "$dir/log"
 	if [ $rc -eq 0 ]; then
-		echo "KT-RESULT $name PASS $((end - start))"
+		note=$(sed -n 's/^NOTE: //p' "$dir/log" | tail -n1)
+		echo "KT-RESULT $name PASS $((end - start))${note:+ $note}"
 	else
 		[ $rc -eq 137 ] && echo "scenario killed after its ${limit}s timeout" >>"$dir/log"
 		echo "KT-RESULT $name FAIL $((end - start))"
