@@ -41,7 +41,7 @@ kver=$(cat "$cache/kernel/version")
 bb=$cache/busybox/busybox
 
 # Modules for the nested guest (virtio) and for the host (tap, vhost).
-guest_mods="virtio_mmio virtio_blk virtio_net virtio_rng vmw_vsock_virtio_transport ext4 crc32c_generic"
+guest_mods="virtio_mmio virtio_blk virtio_net virtio_rng vmw_vsock_virtio_transport ext4 crc32c_generic gpio_keys evdev"
 host_mods="tun vhost_net vhost_vsock loop ext4 crc32c_generic"
 
 # copy_modules ROOT MODULES...: copy the modules and what they depend on

@@ -1,97 +1,126 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The main thread's event loop (lib/event_loop.h) while the guest runs:
- * - the stop eventfd: any thread's vm_request_stop() ends the loop;
- * - the host signals (SIGTERM, SIGINT, SIGHUP) through a signalfd;
- * - console input: stdin, through the escape filter (Ctrl-a x), into the
- *   UART's receive FIFO; while the FIFO is full stdin is not polled and the
- *   UART's rx eventfd says when there is room again (back-pressure);
- * - the RTC tick, at least once a second.
- * Nothing here polls for interrupts: the userspace GIC's lines are applied
- * by the vCPU threads themselves (irqchip/user_lines.h).
+ * The main thread's event loop (lib/event_loop.h). Sources:
+ * - for the session (registered once by main_loop_init() and by the
+ *   components that live as long as the process: the serial console's fds,
+ *   vmm/serial_out.h; the API socket): the host signals through a
+ *   signalfd, and the two timers of a graceful stop;
+ * - for the VM being run (added and removed by vm_main_loop()): its stop
+ *   eventfd (any thread's vm_request_stop() ends the loop) and the UART's
+ *   rx eventfd (room again in the receive FIFO: console input resumes).
+ * The RTC ticks at least once a second. Nothing here polls for interrupts:
+ * the userspace GIC's lines are applied by the vCPU threads themselves.
+ *
+ * Graceful stop: SIGTERM (or the API's SendCtrlAltDel, through
+ * vm_request_shutdown()) presses the PL061 power button for 100 ms, like a
+ * finger would (Linux's gpio-keys debounces for 5 ms), and arms the
+ * shutdown timer; a guest that powers off in time ends with status 0, one
+ * that does not is stopped hard at the deadline (status 4, EXIT_STOPPED).
+ * A second SIGTERM, SIGINT and SIGHUP stop at once.
  */
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
-#include "lib/event_loop.h"
+#include "arch/arm64/layout.h"
 #include "lib/log.h"
 #include "vmm/seccomp.h"
 #include "vmm/vm_priv.h"
 
 #define TICK_MS 1000
+#define BUTTON_PRESS_MS 100
 
-struct main_loop {
-	struct vm *vm;
-	struct event_loop el;
-	uint8_t in[4096 + 1]; /* filtered console input not yet taken by the UART */
-	size_t in_len, in_off;
-	bool in_eof;
-};
-
-/* Pushes buffered console input into the UART; polls stdin again once all was taken. */
-static void stdin_flush(struct main_loop *ml)
+static void arm_timer(int tfd, uint64_t ms)
 {
-	while (ml->in_off < ml->in_len) {
-		size_t n = uart_16550_receive(&ml->vm->uart, ml->in + ml->in_off,
-					      ml->in_len - ml->in_off);
+	struct itimerspec its = {
+		.it_value = { .tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000 },
+	};
 
-		if (!n)
-			break;
-		ml->in_off += n;
-	}
-	if (ml->in_off == ml->in_len)
-		ml->in_off = ml->in_len = 0;
-	event_loop_set_events(&ml->el, STDIN_FILENO, ml->in_eof || ml->in_len ? 0 : POLLIN);
+	if (timerfd_settime(tfd, 0, &its, NULL))
+		log_err("timerfd_settime: %s", strerror(errno));
 }
 
-static void on_stdin(void *ctx, int fd, short revents)
+static void drain_timer(int tfd)
 {
-	struct main_loop *ml = ctx;
-	uint8_t raw[4096];
-	bool quit = false;
-	ssize_t r = read(fd, raw, sizeof(raw));
+	uint64_t n;
 
-	if (r < 0 && (errno == EINTR || errno == EAGAIN))
-		return;
-	if (r <= 0) {
-		ml->in_eof = true; /* the guest runs on without input */
-		event_loop_set_events(&ml->el, fd, 0);
-		return;
-	}
-	ml->in_len = console_filter(&ml->vm->s->console, raw, (size_t)r, ml->in, &quit);
-	ml->in_off = 0;
-	if (quit) {
-		log_info("escape sequence: quitting");
-		vm_request_stop(ml->vm, VM_STOP_QUIT);
-		return;
-	}
-	stdin_flush(ml);
+	if (read(tfd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		log_debug("read(timerfd): %s", strerror(errno));
 }
 
-static void on_rx_space(void *ctx, int fd, short revents)
+/* Any VM stop: the host side of a graceful stop is over. */
+static void stop_now(struct vm_session *s)
 {
-	struct main_loop *ml = ctx;
-	uint64_t v;
+	if (s->vm)
+		vm_request_stop(s->vm, VM_STOP_QUIT);
+}
 
-	if (read(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
-		log_debug("read(rx eventfd): %s", strerror(errno));
-	stdin_flush(ml);
+void vm_request_shutdown(struct vm_session *s)
+{
+	struct vm *vm = s->vm;
+
+	if (!vm || s->shutting_down || !vm->gpio_ready || !s->cfg->shutdown_timeout) {
+		stop_now(s);
+		return;
+	}
+	s->shutting_down = true;
+	log_info("asking the guest to power off (power button), %u s before a hard stop",
+		 s->cfg->shutdown_timeout);
+	pl061_set_input(&vm->gpio, LAYOUT_GPIO_POWER_PIN, true);
+	arm_timer(s->button_tfd, BUTTON_PRESS_MS);
+	arm_timer(s->shutdown_tfd, (uint64_t)s->cfg->shutdown_timeout * 1000);
+}
+
+static void on_button_release(void *ctx, int fd, short revents)
+{
+	struct vm_session *s = ctx;
+
+	drain_timer(fd);
+	if (s->vm && s->vm->gpio_ready)
+		pl061_set_input(&s->vm->gpio, LAYOUT_GPIO_POWER_PIN, false);
+}
+
+static void on_shutdown_timeout(void *ctx, int fd, short revents)
+{
+	struct vm_session *s = ctx;
+
+	drain_timer(fd);
+	if (!s->shutting_down)
+		return;
+	log_warn("the guest did not power off within %u s: stopping it", s->cfg->shutdown_timeout);
+	stop_now(s);
 }
 
 static void on_signal(void *ctx, int fd, short revents)
 {
-	struct main_loop *ml = ctx;
+	struct vm_session *s = ctx;
 	struct signalfd_siginfo si;
 
 	if (read(fd, &si, sizeof(si)) != sizeof(si))
 		return;
-	ml->vm->s->host_signal = (int)si.ssi_signo;
+	s->host_signal = (int)si.ssi_signo;
+	if (si.ssi_signo == SIGTERM && !s->shutting_down) {
+		log_info("%s", strsignal((int)si.ssi_signo));
+		vm_request_shutdown(s);
+		return;
+	}
 	log_info("%s: stopping the VM", strsignal((int)si.ssi_signo));
-	vm_request_stop(ml->vm, VM_STOP_QUIT);
+	stop_now(s);
+}
+
+static void on_rx_space(void *ctx, int fd, short revents)
+{
+	struct vm *vm = ctx;
+	uint64_t v;
+
+	if (read(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		log_debug("read(rx eventfd): %s", strerror(errno));
+	if (vm->s->serial_ready)
+		serial_out_input_space(&vm->s->serial);
 }
 
 /* The stop request itself is read from vm->stop; this only wakes poll(). */
@@ -99,27 +128,53 @@ static void on_stop(void *ctx, int fd, short revents)
 {
 }
 
-void vm_main_loop(struct vm *vm, int sig_fd)
+int main_loop_init(struct vm_session *s)
 {
-	struct main_loop ml = {.vm = vm};
 	int ret;
 
-	event_loop_init(&ml.el);
-	ret = event_loop_add(&ml.el, vm->stop_efd, POLLIN, on_stop, &ml);
+	event_loop_init(&s->el);
+	s->shutdown_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	s->button_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (s->shutdown_tfd < 0 || s->button_tfd < 0) {
+		ret = -errno;
+		log_err("timerfd_create: %s", strerror(-ret));
+		return ret;
+	}
+	ret = event_loop_add(&s->el, s->sig_fd, POLLIN, on_signal, s);
 	if (!ret)
-		ret = event_loop_add(&ml.el, vm->rx_efd, POLLIN, on_rx_space, &ml);
+		ret = event_loop_add(&s->el, s->shutdown_tfd, POLLIN, on_shutdown_timeout, s);
 	if (!ret)
-		ret = event_loop_add(&ml.el, sig_fd, POLLIN, on_signal, &ml);
+		ret = event_loop_add(&s->el, s->button_tfd, POLLIN, on_button_release, s);
+	if (ret)
+		log_err("event loop: %s", strerror(-ret));
+	return ret;
+}
+
+void main_loop_destroy(struct vm_session *s)
+{
+	if (s->shutdown_tfd >= 0)
+		close(s->shutdown_tfd);
+	if (s->button_tfd >= 0)
+		close(s->button_tfd);
+	s->shutdown_tfd = s->button_tfd = -1;
+}
+
+void vm_main_loop(struct vm *vm)
+{
+	struct vm_session *s = vm->s;
+	int ret;
+
+	ret = event_loop_add(&s->el, vm->stop_efd, POLLIN, on_stop, vm);
 	if (!ret)
-		ret = event_loop_add(&ml.el, STDIN_FILENO, POLLIN, on_stdin, &ml);
+		ret = event_loop_add(&s->el, vm->rx_efd, POLLIN, on_rx_space, vm);
 	if (ret) {
 		log_err("event loop: %s", strerror(-ret));
 		vm_request_stop(vm, VM_STOP_FAILURE);
-		return;
 	}
+	s->vm = vm;
 	while (atomic_load(&vm->stop) == VM_RUNNING) {
-		seccomp_test_violation(vm->s->seccomp, SECCOMP_ROLE_MAIN); /* test builds only */
-		ret = event_loop_run_once(&ml.el, TICK_MS);
+		seccomp_test_violation(s->seccomp, SECCOMP_ROLE_MAIN); /* test builds only */
+		ret = event_loop_run_once(&s->el, TICK_MS);
 		if (ret < 0) {
 			log_err("poll: %s", strerror(-ret));
 			vm_request_stop(vm, VM_STOP_FAILURE);
@@ -127,4 +182,7 @@ void vm_main_loop(struct vm *vm, int sig_fd)
 		}
 		pl031_tick(&vm->rtc);
 	}
+	s->vm = NULL;
+	event_loop_remove(&s->el, vm->stop_efd);
+	event_loop_remove(&s->el, vm->rx_efd);
 }

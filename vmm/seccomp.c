@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -50,6 +51,7 @@ enum arg_from {
 enum rule_when {
 	WHEN_ALWAYS,
 	WHEN_DUMP_DTB,		/* --dump-dtb: the DTB is written again on every rebuild */
+	WHEN_UNIX_SOCKET,	/* --serial socket= or --api-socket: accept, unlink at exit */
 };
 
 struct rule {
@@ -156,6 +158,11 @@ static const struct rule rules[] = {
 	IOCTL(KVM_SET_DEVICE_ATTR, MAIN),
 	IOCTL(KVM_IOEVENTFD, MAIN),	/* lead: virtio wiring on a rebuild (not vsock-specific) */
 	IOCTL(KVM_IRQFD, MAIN),
+	/* the main loop: graceful-stop timers, console output to a socket */
+	ANY(timerfd_settime, MAIN),
+	ARG1(sendto, MAIN, MASKED(3, MSG_DONTWAIT | MSG_NOSIGNAL, MSG_DONTWAIT | MSG_NOSIGNAL)),
+	{ .nr = SCMP_SYS(accept4), .roles = MAIN, .when = WHEN_UNIX_SOCKET },
+	{ .nr = SCMP_SYS(unlinkat), .roles = MAIN, .when = WHEN_UNIX_SOCKET },
 };
 
 static const char *const role_names[SECCOMP_NR_ROLES] = {
@@ -328,6 +335,8 @@ static bool rule_applies(const struct rule *r, enum seccomp_role role,
 			 const struct vm_config *cfg, int con_fd)
 {
 	if (role != SECCOMP_ROLE_MAIN && !(r->roles & ROLE(role)))
+		return false;
+	if (r->when == WHEN_UNIX_SOCKET && cfg->serial != VM_SERIAL_SOCKET && !cfg->api_socket)
 		return false;
 	if (r->when == WHEN_DUMP_DTB && !cfg->dump_dtb)
 		return false;

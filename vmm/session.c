@@ -22,12 +22,52 @@
 #include "arch/arm64/layout.h"
 #include "irqchip/irqchip.h"
 #include "lib/log.h"
+#include "vmm/log_file.h"
 #include "vmm/seccomp.h"
 #include "vmm/vm.h"
 #include "vmm/vm_priv.h"
 
 static void kick_handler(int sig)
 {
+}
+
+/* Console input for the guest (serial_out, loop thread): what the UART takes. */
+static size_t serial_input(void *ctx, const uint8_t *buf, size_t len)
+{
+	struct vm_session *s = ctx;
+
+	return s->vm ? uart_16550_receive(&s->vm->uart, buf, len) : 0;
+}
+
+/* The console's escape sequence (Ctrl-a x). */
+static void serial_quit(void *ctx)
+{
+	struct vm_session *s = ctx;
+
+	log_info("escape sequence: quitting");
+	if (s->vm)
+		vm_request_stop(s->vm, VM_STOP_QUIT);
+}
+
+/* The serial console's host side, for the process lifetime. 0 or -errno (logged). */
+static int serial_open(struct vm_session *s)
+{
+	const struct vm_config *cfg = s->cfg;
+	struct serial_out_config sc = {
+		.mode = cfg->serial,
+		.path = cfg->serial_path,
+		.in_fd = STDIN_FILENO,
+		.out_fd = STDOUT_FILENO,
+		.console = &s->console,
+		.info_fd = STDERR_FILENO,
+		.input = serial_input,
+		.quit = serial_quit,
+		.ctx = s,
+	};
+	int ret = serial_out_init(&s->serial, &sc, &s->el);
+
+	s->serial_ready = !ret;
+	return ret;
 }
 
 static unsigned ipa_bits_for(uint64_t top)
@@ -102,7 +142,7 @@ static int check_against_host(const struct vm_config *cfg, const struct host_cap
 	return 0;
 }
 
-static int session_run(struct vm_session *s, int sig_fd)
+static int session_run(struct vm_session *s)
 {
 	const struct vm_config *cfg = s->cfg;
 	char list[64], tried[768] = "";
@@ -155,7 +195,7 @@ static int session_run(struct vm_session *s, int sig_fd)
 		enum vm_stop why;
 
 		if (vcpus_start(&vm) == 0)
-			vm_main_loop(&vm, sig_fd);
+			vm_main_loop(&vm);
 		vcpus_stop(&vm);
 		why = (enum vm_stop)atomic_load(&vm.stop);
 		if (why == VM_STOP_QUIT && log_get_level() >= LOG_DEBUG)
@@ -168,6 +208,10 @@ static int session_run(struct vm_session *s, int sig_fd)
 		vm_destroy(&vm);
 		if (why == VM_STOP_POWEROFF) {
 			status = EXIT_POWEROFF;
+			break;
+		}
+		if (why == VM_STOP_QUIT) {
+			status = EXIT_STOPPED;
 			break;
 		}
 		if (why != VM_STOP_RESET) {
@@ -193,24 +237,38 @@ static int session_run(struct vm_session *s, int sig_fd)
 
 int vm_run(const struct vm_config *cfg, const struct host_caps *caps)
 {
-	struct vm_session s = { .cfg = cfg, .caps = caps, .kvm_fd = -1 };
+	struct vm_session s = {
+		.cfg = cfg, .caps = caps, .kvm_fd = -1, .shutdown_tfd = -1, .button_tfd = -1,
+		.log_fd = -1,
+	};
 	char err[512];
 	sigset_t old;
-	int ret, sig_fd, status;
+	int ret, status;
 	int mmap_size;
 
 	if (!caps->arm64_kvm) {
 		log_err("/dev/kvm here runs %s guests: kestrel needs an arm64 host", caps->host_arch);
 		return EXIT_FAILURE_VMM;
 	}
+	/* a console or API reader that went away is an error on that fd, not a kill */
+	signal(SIGPIPE, SIG_IGN);
+	if (cfg->log_file) {
+		s.log_fd = log_file_open(cfg->log_file);
+		if (s.log_fd < 0) {
+			log_err("--log-file %s: %s", cfg->log_file, strerror(-s.log_fd));
+			return EXIT_USAGE;
+		}
+		log_set_output(s.log_fd, true);
+	}
 	status = check_against_host(cfg, caps, &s.ipa_bits);
 	if (status)
-		return status;
+		goto out_log;
 	ret = arm64_boot_files_read(&s.files, cfg->kernel, cfg->initrd, cfg->memory, err,
 				    sizeof(err));
 	if (ret) {
 		log_err("%s", err);
-		return arm64_image_err_is_user(ret) ? EXIT_USAGE : EXIT_FAILURE_VMM;
+		status = arm64_image_err_is_user(ret) ? EXIT_USAGE : EXIT_FAILURE_VMM;
+		goto out_log;
 	}
 	ret = vm_backends_open(&s.backends, cfg, err, sizeof(err));
 	if (ret) {
@@ -231,22 +289,49 @@ int vm_run(const struct vm_config *cfg, const struct host_caps *caps)
 		goto out_kvm;
 	}
 	s.run_size = (size_t)mmap_size;
-	sig_fd = setup_signals(&old);
-	if (sig_fd < 0) {
+	s.sig_fd = setup_signals(&old);
+	if (s.sig_fd < 0) {
 		status = EXIT_FAILURE_VMM;
 		goto out_kvm;
 	}
-	ret = console_init(&s.console, STDIN_FILENO);
-	if (ret)
-		log_warn("console: cannot set raw mode: %s", strerror(-ret));
+	if (main_loop_init(&s)) {
+		status = EXIT_FAILURE_VMM;
+		goto out_loop;
+	}
+	/* the terminal is the console only in stdio mode */
+	if (cfg->serial == VM_SERIAL_STDIO) {
+		ret = console_init(&s.console, STDIN_FILENO);
+		if (ret)
+			log_warn("console: cannot set raw mode: %s", strerror(-ret));
+	}
+	if (serial_open(&s)) {
+		status = EXIT_FAILURE_VMM;
+		goto out_console;
+	}
 
 	/* seccomp filters: compiled before any thread exists */
 	ret = seccomp_filters_create(cfg, &s.console, &s.seccomp);
-	status = ret ? EXIT_FAILURE_VMM : session_run(&s, sig_fd);
+	status = ret ? EXIT_FAILURE_VMM : session_run(&s);
 	seccomp_filters_destroy(s.seccomp);
 
+	/* the guest's last words: bounded, a stalled reader cannot hold up the exit */
+	serial_out_flush(&s.serial, 500);
+	if (cfg->stats) {
+		struct serial_out_stats st;
+
+		serial_out_get_stats(&s.serial, &st);
+		fprintf(stderr,
+			"serial: in %llu out %llu dropped %llu input %llu clients %llu refused %llu\n",
+			(unsigned long long)st.bytes_in, (unsigned long long)st.bytes_out,
+			(unsigned long long)st.dropped, (unsigned long long)st.input,
+			(unsigned long long)st.clients, (unsigned long long)st.refused);
+	}
+	serial_out_destroy(&s.serial);
+out_console:
 	console_restore(&s.console);
-	close(sig_fd);
+out_loop:
+	main_loop_destroy(&s);
+	close(s.sig_fd);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 out_kvm:
 	close(s.kvm_fd);
@@ -254,5 +339,10 @@ out_backends:
 	vm_backends_close(&s.backends);
 out_files:
 	arm64_boot_files_free(&s.files);
+out_log:
+	if (s.log_fd >= 0) {
+		log_set_output(STDERR_FILENO, false);
+		close(s.log_fd);
+	}
 	return status;
 }

@@ -105,6 +105,18 @@ static void vcpu_sync_dev_irqs(struct vcpu *vcpu, uint32_t now)
 					  now & map[i].bit);
 }
 
+/* Parks the vCPU thread outside KVM_RUN while a pause is asked and no stop. */
+static void vcpu_park(struct vm *vm)
+{
+	pthread_mutex_lock(&vm->live_lock);
+	vm->parked++;
+	pthread_cond_broadcast(&vm->park_cond);
+	while (atomic_load(&vm->pause) && atomic_load(&vm->stop) == VM_RUNNING)
+		pthread_cond_wait(&vm->park_cond, &vm->live_lock);
+	vm->parked--;
+	pthread_mutex_unlock(&vm->live_lock);
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *vcpu = arg;
@@ -124,6 +136,10 @@ static void *vcpu_thread(void *arg)
 	while (atomic_load(&vm->stop) == VM_RUNNING) {
 		int ret;
 
+		if (atomic_load(&vm->pause)) {
+			vcpu_park(vm);
+			continue;
+		}
 		irqchip_vcpu_enter(vm->chip, (int)vcpu->index);
 		ret = arm64_vcpu_run(vcpu, &exit);
 		seccomp_test_violation(vm->s->seccomp, SECCOMP_ROLE_VCPU); /* test builds only */
@@ -142,6 +158,7 @@ static void *vcpu_thread(void *arg)
 	pthread_mutex_lock(&vm->live_lock);
 	vm->live_vcpus--;
 	pthread_cond_signal(&vm->live_cond);
+	pthread_cond_broadcast(&vm->park_cond);
 	pthread_mutex_unlock(&vm->live_lock);
 	return NULL;
 }
@@ -200,10 +217,36 @@ void vcpus_stats_print(const struct vm *vm, FILE *f)
 	}
 }
 
+void vcpus_pause(struct vm *vm)
+{
+	pthread_mutex_lock(&vm->live_lock);
+	atomic_store(&vm->pause, true);
+	pthread_mutex_unlock(&vm->live_lock);
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i].thread_started)
+			arm64_vcpu_kick(&vm->vcpus[i]);
+	pthread_mutex_lock(&vm->live_lock);
+	while (vm->parked < vm->live_vcpus)
+		pthread_cond_wait(&vm->park_cond, &vm->live_lock);
+	pthread_mutex_unlock(&vm->live_lock);
+}
+
+void vcpus_resume(struct vm *vm)
+{
+	pthread_mutex_lock(&vm->live_lock);
+	atomic_store(&vm->pause, false);
+	pthread_cond_broadcast(&vm->park_cond);
+	pthread_mutex_unlock(&vm->live_lock);
+}
+
 void vcpus_stop(struct vm *vm)
 {
 	if (!vm->vcpus)
 		return;
+	/* parked vCPUs look at the stop flag again */
+	pthread_mutex_lock(&vm->live_lock);
+	pthread_cond_broadcast(&vm->park_cond);
+	pthread_mutex_unlock(&vm->live_lock);
 	/*
 	 * A thread that was not kickable yet checks the stop flag after
 	 * arm64_vcpu_kick_enable() (same lock), so it cannot miss the stop.

@@ -45,18 +45,13 @@ void vm_request_stop(struct vm *vm, enum vm_stop why)
 
 /* ---- devices' callbacks ---- */
 
+/* vCPU threads, UART lock held: never waits for the host (vmm/serial_out.h). */
 static void uart_out(void *ctx, const uint8_t *buf, size_t len)
 {
-	while (len) {
-		ssize_t n = write(STDOUT_FILENO, buf, len);
+	struct vm *vm = ctx;
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;	/* nobody reads the console: drop, as a real UART would */
-		buf += n;
-		len -= (size_t)n;
-	}
+	if (vm->s->serial_ready)
+		serial_out_write(&vm->s->serial, buf, len);
 }
 
 static void uart_rx_space(void *ctx)
@@ -194,9 +189,13 @@ static int vm_create_devices(struct vm *vm)
 	};
 	int ret;
 
+	struct pl061_config gcfg;
+
 	ret = irqchip_line(vm->chip, LAYOUT_UART_INTID, &ucfg.irq);
 	if (!ret)
 		ret = irqchip_line(vm->chip, LAYOUT_RTC_INTID, &rcfg.irq);
+	if (!ret)
+		ret = irqchip_line(vm->chip, LAYOUT_GPIO_INTID, &gcfg.irq);
 	if (ret) {
 		log_err("irqchip_line: %s", strerror(-ret));
 		return ret;
@@ -213,11 +212,20 @@ static int vm_create_devices(struct vm *vm)
 		return ret;
 	}
 	vm->rtc_ready = true;
+	ret = pl061_init(&vm->gpio, &gcfg);
+	if (ret) {
+		log_err("pl061_init: %s", strerror(-ret));
+		return ret;
+	}
+	vm->gpio_ready = true;
 	ret = mmio_bus_insert(&vm->bus, LAYOUT_UART_BASE, LAYOUT_UART_SIZE, &uart_16550_mmio_ops,
 			      &vm->uart, "uart");
 	if (!ret)
 		ret = mmio_bus_insert(&vm->bus, LAYOUT_RTC_BASE, LAYOUT_RTC_SIZE, &pl031_mmio_ops,
 				      &vm->rtc, "rtc");
+	if (!ret)
+		ret = mmio_bus_insert(&vm->bus, LAYOUT_GPIO_BASE, LAYOUT_GPIO_SIZE, &pl061_mmio_ops,
+				      &vm->gpio, "gpio");
 	if (ret) {
 		log_err("mmio_bus_insert: %s", strerror(-ret));
 		return ret;
@@ -289,6 +297,8 @@ static int vm_load_and_describe(struct vm *vm)
 	d.has_rng_seed = true;
 	d.uart = (struct fdt_mmio_dev){ LAYOUT_UART_BASE, LAYOUT_UART_SIZE, LAYOUT_UART_INTID };
 	d.rtc = (struct fdt_mmio_dev){ LAYOUT_RTC_BASE, LAYOUT_RTC_SIZE, LAYOUT_RTC_INTID };
+	d.gpio = (struct fdt_mmio_dev){ LAYOUT_GPIO_BASE, LAYOUT_GPIO_SIZE, LAYOUT_GPIO_INTID };
+	d.gpio_power_pin = LAYOUT_GPIO_POWER_PIN;
 	d.virtio = vm->virtio.fdt;
 	d.nvirtio = vm->virtio.nr;
 
@@ -325,6 +335,8 @@ void vm_destroy(struct vm *vm)
 		uart_16550_destroy(&vm->uart);
 	if (vm->rtc_ready)
 		pl031_destroy(&vm->rtc);
+	if (vm->gpio_ready)
+		pl061_destroy(&vm->gpio);
 	irqchip_destroy(vm->chip);
 	vm->chip = NULL;
 	user_lines_destroy(&vm->lines);
@@ -344,6 +356,7 @@ void vm_destroy(struct vm *vm)
 		close(vm->rx_efd);
 	vm->stop_efd = vm->rx_efd = -1;
 	pthread_cond_destroy(&vm->live_cond);
+	pthread_cond_destroy(&vm->park_cond);
 	pthread_mutex_destroy(&vm->live_lock);
 }
 
@@ -357,6 +370,7 @@ static int vm_init(struct vm *vm, struct vm_session *s, enum irqchip_kind kind)
 	mmio_bus_init(&vm->bus);
 	pthread_mutex_init(&vm->live_lock, NULL);
 	pthread_cond_init(&vm->live_cond, NULL);
+	pthread_cond_init(&vm->park_cond, NULL);
 	vm->stop_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	vm->rx_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (vm->stop_efd < 0 || vm->rx_efd < 0) {

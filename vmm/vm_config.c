@@ -27,6 +27,7 @@ void vm_config_defaults(struct vm_config *cfg)
 	cfg->serial = VM_SERIAL_STDIO;
 	cfg->seccomp = VM_SECCOMP_ON;
 	cfg->log_level = LOG_INFO;
+	cfg->shutdown_timeout = VM_DEFAULT_SHUTDOWN_TIMEOUT;
 }
 
 void vm_config_free(struct vm_config *cfg)

@@ -52,6 +52,7 @@ enum kestrel_exit {
 	EXIT_FAILURE_VMM = 1,	/* VMM or guest failure */
 	EXIT_USAGE = 2,		/* usage or config error */
 	EXIT_GUEST_RESET = 3,	/* guest reset with --on-reboot exit */
+	EXIT_STOPPED = 4,	/* stopped from outside: a signal, Ctrl-a x, the API */
 };
 
 #define VM_DEFAULT_CPUS 1
@@ -115,7 +116,8 @@ struct vm_config {
 	enum vm_seccomp seccomp;
 	enum log_level log_level;
 	const char *log_file;	/* NULL: stderr */
-	const char *api_socket;	/* NULL: no API socket (stored only for now) */
+	const char *api_socket;	/* NULL: no API socket */
+	unsigned shutdown_timeout; /* s: power button (SIGTERM) to hard stop */
 #ifdef KESTREL_TEST_HOOKS
 	enum vm_test_violation test_seccomp_violation;	/* hidden flag, test builds only */
 #endif
@@ -131,6 +133,9 @@ enum vm_config_check {
 	VM_CHECK_PART,	/* a part that later flags may complete: kernel may be unset */
 	VM_CHECK_WHOLE,	/* ready to run: kernel set */
 };
+
+#define VM_DEFAULT_SHUTDOWN_TIMEOUT 30 /* s */
+#define VM_MAX_SHUTDOWN_TIMEOUT 3600 /* s */
 
 /* Fills @cfg with the defaults (docs/config.md); it owns no strings yet. */
 void vm_config_defaults(struct vm_config *cfg);

@@ -27,12 +27,15 @@
 #include "arch/arm64/image.h"
 #include "arch/arm64/vcpu.h"
 #include "devices/pl031.h"
+#include "devices/pl061.h"
 #include "devices/uart_16550.h"
 #include "irqchip/irqchip_select.h"
 #include "irqchip/user_lines.h"
+#include "lib/event_loop.h"
 #include "lib/guest_mem.h"
 #include "lib/mmio_bus.h"
 #include "vmm/console.h"
+#include "vmm/serial_out.h"
 #include "vmm/vm_config.h"
 #include "vmm/vm_virtio.h"
 
@@ -56,6 +59,17 @@ struct vm_session {
 	unsigned ipa_bits;
 	int host_signal; /* the SIGTERM/SIGINT/SIGHUP that stopped us, or 0 */
 	struct seccomp_filters *seccomp; /* NULL with --seccomp off */
+	/* the main thread's event loop and what lives as long as the process */
+	struct event_loop el;
+	int sig_fd;
+	int log_fd; /* --log-file, or -1 */
+	struct serial_out serial;
+	bool serial_ready;
+	struct vm *vm; /* the VM being run, NULL between builds */
+	/* graceful stop (main_loop.c): power button, then a hard stop at the deadline */
+	int shutdown_tfd; /* timerfd: the shutdown timeout */
+	int button_tfd;	  /* timerfd: releases the power button */
+	bool shutting_down;
 };
 
 /* One build of the VM: thrown away on a reset and built again. */
@@ -73,6 +87,8 @@ struct vm {
 	bool uart_ready;
 	struct pl031 rtc;
 	bool rtc_ready;
+	struct pl061 gpio; /* the power button */
+	bool gpio_ready;
 	struct vm_virtio virtio;
 	struct arm64_boot_layout boot;
 	_Atomic int stop; /* enum vm_stop; the first request wins */
@@ -81,6 +97,10 @@ struct vm {
 	pthread_mutex_t live_lock; /* guards live_vcpus */
 	pthread_cond_t live_cond;
 	unsigned live_vcpus; /* vCPU threads still in their run loop */
+	/* pause (vcpu_loop.c), guarded by live_lock */
+	atomic_bool pause;	  /* asked: vCPUs park at their next exit */
+	unsigned parked;	  /* vCPU threads parked */
+	pthread_cond_t park_cond; /* parked changed, or pause cleared */
 };
 
 /* Any thread: records why the VM must stop (first reason wins), wakes the loop. */
@@ -103,7 +123,27 @@ void vcpus_stop(struct vm *vm);
 /* Main thread, after vcpus_stop(): per-vCPU exit counts for --stats. */
 void vcpus_stats_print(const struct vm *vm, FILE *f);
 
-/* main_loop.c. Main thread: runs until a stop was requested. */
-void vm_main_loop(struct vm *vm, int sig_fd);
+/*
+ * vcpu_loop.c. Main thread. vcpus_pause() returns once every vCPU thread is
+ * parked outside KVM_RUN (or left its loop); vcpus_resume() lets them run.
+ */
+void vcpus_pause(struct vm *vm);
+void vcpus_resume(struct vm *vm);
+
+/*
+ * main_loop.c. Main thread. main_loop_init() sets up the session's loop
+ * (host signals, the shutdown timers) once; vm_main_loop() runs it for @vm
+ * until a stop was requested; main_loop_destroy() at the end.
+ */
+int main_loop_init(struct vm_session *s);
+void vm_main_loop(struct vm *vm);
+void main_loop_destroy(struct vm_session *s);
+
+/*
+ * Main thread: asks the guest to power off through the power button and
+ * stops it hard after cfg->shutdown_timeout seconds (or at once when a
+ * graceful stop is already under way).
+ */
+void vm_request_shutdown(struct vm_session *s);
 
 #endif

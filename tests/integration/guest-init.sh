@@ -5,6 +5,10 @@
 #   timer     check the clock and RTC, power off shell   interactive shell (default)
 #   irqbench  time an interrupt-heavy workload (timer sleeps, cross-CPU pipe), power off
 #   diskwrite write $kt_token to /kt-data.txt on the root fs, sync, report
+#   button    act on the power button (gpio-keys + busybox acpid): the
+#             shutdown hook writes $kt_token to /kt-data.txt (if given),
+#             syncs, remounts / read-only and powers off
+#   ignore    print a marker and sit idle, ignoring the power button
 # A kernel command line with root=/dev/vda mounts the ext4 root on virtio-blk
 # and switches to it (the image carries this script as /init).
 /bin/busybox --install -s /bin
@@ -74,6 +78,28 @@ irqbench)
 	t2=$(cs)
 	echo "KT-IRQBENCH sleep_ms=$(((t1 - t0) * 10)) pipe_ms=$(((t2 - t1) * 10))"
 	poweroff -f
+	;;
+button)
+	modprobe gpio_keys && modprobe evdev || echo "KT-BUTTON-NO-MODULES"
+	i=0
+	while [ ! -e /dev/input/event0 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	mkdir -p /etc/acpi/PWRF
+	{
+		echo '#!/bin/sh'
+		echo 'echo KT-POWER-BUTTON'
+		[ -n "$kt_token" ] && echo "echo $kt_token >/kt-data.txt"
+		echo 'sync'
+		echo 'mount -o remount,ro / 2>/dev/null'
+		echo 'poweroff -f'
+	} >/etc/acpi/PWRF/00000080
+	chmod +x /etc/acpi/PWRF/00000080
+	# acpid opens the input devices present when it starts, and needs a log file
+	acpid -l /dev/console && echo "KT-BUTTON-READY"
+	while :; do sleep 1000; done
+	;;
+ignore)
+	echo "KT-IGNORING-BUTTON"
+	while :; do sleep 1000; done
 	;;
 *)
 	echo "KT-SHELL"
