@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vmm/cli_devices.h"
 #include "vmm/config_json.h"
 #include "lib/util.h"
 
@@ -108,198 +109,9 @@ struct cli_state {
 	size_t errlen;
 };
 
-static int store(struct cli_state *s, const char **field, const char *v, size_t len)
-{
-	const char *copy = vm_config_strdup(s->cfg, v, len);
-
-	if (!copy) {
-		snprintf(s->err, s->errlen, "out of memory");
-		return -ENOMEM;
-	}
-	*field = copy;
-	return 0;
-}
-
 static int store_str(struct cli_state *s, const char **field, const char *v)
 {
-	return store(s, field, v, strlen(v));
-}
-
-/*
- * Splits "k1=v1,k2=v2" against @keys; values[i] gets key i's value (or NULL)
- * as a pointer into @val with its length. Commas cannot appear in values.
- */
-static int split_kv(struct cli_state *s, const char *flag, const char *val,
-		    const char *const *keys, size_t nkeys, const char **values, size_t *lens)
-{
-	const char *p = val;
-
-	for (size_t k = 0; k < nkeys; k++)
-		values[k] = NULL;
-	for (;;) {
-		size_t n = strcspn(p, ",");
-		const char *eq = memchr(p, '=', n);
-		size_t klen = eq ? (size_t)(eq - p) : n;
-		size_t k;
-
-		for (k = 0; k < nkeys; k++)
-			if (strlen(keys[k]) == klen && !strncmp(p, keys[k], klen))
-				break;
-		if (k == nkeys || !eq) {
-			char expected[64] = "";
-			size_t o = 0;
-
-			for (size_t j = 0; j < nkeys && o < sizeof(expected); j++)
-				o += (size_t)snprintf(expected + o, sizeof(expected) - o, "%s%s=",
-						      j ? ", " : "", keys[j]);
-			snprintf(s->err, s->errlen, "%s: invalid '%.*s' in '%s' (expected %s)",
-				 flag, (int)n, p, val, expected);
-			return -EINVAL;
-		}
-		if (values[k]) {
-			snprintf(s->err, s->errlen, "%s: '%s=' given twice in '%s'", flag, keys[k],
-				 val);
-			return -EINVAL;
-		}
-		values[k] = eq + 1;
-		lens[k] = n - klen - 1;
-		if (!p[n])
-			break;
-		p += n + 1;
-	}
-	return 0;
-}
-
-/* Copies @len bytes of @v into @buf as a string; false when it does not fit. */
-static bool token(char *buf, size_t size, const char *v, size_t len)
-{
-	if (len >= size)
-		return false;
-	memcpy(buf, v, len);
-	buf[len] = '\0';
-	return true;
-}
-
-static int parse_on_off(struct cli_state *s, const char *flag, const char *key, const char *v,
-			size_t len, bool *out)
-{
-	if (len == 2 && !strncmp(v, "on", 2)) {
-		*out = true;
-	} else if (len == 3 && !strncmp(v, "off", 3)) {
-		*out = false;
-	} else {
-		snprintf(s->err, s->errlen, "%s: invalid %s '%.*s' (expected on or off)", flag, key,
-			 (int)len, v);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int apply_disk(struct cli_state *s, const char *val)
-{
-	static const char *const keys[] = { "path", "readonly", "id" };
-	const char *v[ARRAY_SIZE(keys)];
-	size_t len[ARRAY_SIZE(keys)];
-	struct vm_config *cfg = s->cfg;
-	struct vm_disk d = { 0 };
-	int ret;
-
-	if (!s->disks_given) {
-		cfg->nr_disks = 0;
-		s->disks_given = true;
-	}
-	if (cfg->nr_disks >= VM_MAX_DISKS) {
-		snprintf(s->err, s->errlen, "--disk: more than %d disks", VM_MAX_DISKS);
-		return -EINVAL;
-	}
-	ret = split_kv(s, "--disk", val, keys, ARRAY_SIZE(keys), v, len);
-	if (ret)
-		return ret;
-	if (!v[0]) {
-		snprintf(s->err, s->errlen, "--disk: 'path=' missing in '%s'", val);
-		return -EINVAL;
-	}
-	if (v[1]) {
-		ret = parse_on_off(s, "--disk", "readonly", v[1], len[1], &d.readonly);
-		if (ret)
-			return ret;
-	}
-	ret = store(s, &d.path, v[0], len[0]);
-	if (!ret && v[2])
-		ret = store(s, &d.id, v[2], len[2]);
-	if (ret)
-		return ret;
-	cfg->disks[cfg->nr_disks++] = d;
-	return 0;
-}
-
-static int apply_net(struct cli_state *s, const char *val)
-{
-	static const char *const keys[] = { "tap", "mac" };
-	const char *v[ARRAY_SIZE(keys)];
-	size_t len[ARRAY_SIZE(keys)];
-	struct vm_config *cfg = s->cfg;
-	struct vm_net n = { 0 };
-	int ret;
-
-	if (!s->nets_given) {
-		cfg->nr_nets = 0;
-		s->nets_given = true;
-	}
-	if (cfg->nr_nets >= VM_MAX_NETS) {
-		snprintf(s->err, s->errlen, "--net: more than %d nets", VM_MAX_NETS);
-		return -EINVAL;
-	}
-	ret = split_kv(s, "--net", val, keys, ARRAY_SIZE(keys), v, len);
-	if (ret)
-		return ret;
-	if (!v[0]) {
-		snprintf(s->err, s->errlen, "--net: 'tap=' missing in '%s'", val);
-		return -EINVAL;
-	}
-	if (v[1]) {
-		char mac[18];
-
-		if (!token(mac, sizeof(mac), v[1], len[1]) || vm_mac_parse(mac, n.mac)) {
-			snprintf(s->err, s->errlen,
-				 "--net: invalid mac '%.*s' (expected e.g. 52:54:00:12:34:56)",
-				 (int)len[1], v[1]);
-			return -EINVAL;
-		}
-		n.has_mac = true;
-	}
-	ret = store(s, &n.tap, v[0], len[0]);
-	if (ret)
-		return ret;
-	cfg->nets[cfg->nr_nets++] = n;
-	return 0;
-}
-
-static int apply_vsock(struct cli_state *s, const char *val)
-{
-	static const char *const keys[] = { "cid" };
-	const char *v[1];
-	size_t len[1];
-	char num[16];
-	uint64_t cid;
-	int ret;
-
-	ret = split_kv(s, "--vsock", val, keys, 1, v, len);
-	if (ret)
-		return ret;
-	if (!v[0]) {
-		snprintf(s->err, s->errlen, "--vsock: 'cid=' missing in '%s'", val);
-		return -EINVAL;
-	}
-	if (!token(num, sizeof(num), v[0], len[0]) ||
-	    parse_uint(num, VM_VSOCK_CID_MIN, VM_VSOCK_CID_MAX, &cid)) {
-		snprintf(s->err, s->errlen, "--vsock: invalid cid '%.*s' (expected %d to %u)",
-			 (int)len[0], v[0], VM_VSOCK_CID_MIN, VM_VSOCK_CID_MAX);
-		return -EINVAL;
-	}
-	s->cfg->vsock.enabled = true;
-	s->cfg->vsock.cid = (uint32_t)cid;
-	return 0;
+	return cli_store(s->cfg, field, v, strlen(v), s->err, s->errlen);
 }
 
 static int apply(struct cli_state *s, const struct opt *o, const char *val)
@@ -380,14 +192,22 @@ static int apply(struct cli_state *s, const struct opt *o, const char *val)
 		cfg->stats = true;
 		break;
 	case OPT_DISK:
-		return apply_disk(s, val);
+		if (!s->disks_given) { /* the first --disk drops the file's list */
+			cfg->nr_disks = 0;
+			s->disks_given = true;
+		}
+		return cli_parse_disk(cfg, val, err, errlen);
 	case OPT_NET:
-		return apply_net(s, val);
+		if (!s->nets_given) {
+			cfg->nr_nets = 0;
+			s->nets_given = true;
+		}
+		return cli_parse_net(cfg, val, err, errlen);
 	case OPT_RNG:
 		cfg->rng = true;
 		break;
 	case OPT_VSOCK:
-		return apply_vsock(s, val);
+		return cli_parse_vsock(cfg, val, err, errlen);
 	case OPT_SERIAL: {
 		const char *path;
 

@@ -1,17 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The decoder is a set of const key tables, one per JSON object kind
- * (top level, kernel, machine, a disk, ...). walk_object() looks every key
- * of an object up in its table, so an unknown key fails with its path, and
+ * (top level, kernel, machine, a disk, ...). json_walk_object() looks every
+ * key of an object up in its table, so an unknown key fails with its path, and
  * then checks the table's required keys; each entry's handler checks the
  * value's type and range and stores it at its offset in the struct being
- * filled (the vm_config, one vm_disk, one vm_net or the vm_vsock).
+ * filled (the vm_config, one vm_disk, one vm_net or the vm_vsock). The
+ * walker and the generic handlers are vmm/json_walk.c; this file holds the
+ * kestrel-specific handlers and the tables.
  */
 #include "vmm/config_json.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,301 +21,107 @@
 #include <jansson.h>
 
 #include "lib/util.h"
-
-struct jctx {
-	struct vm_config *cfg;
-	const char *name;	/* file name for messages */
-	char *err;
-	size_t errlen;
-};
-
-struct jkey;
-typedef int (*jkey_fn)(struct jctx *c, const struct jkey *k, const char *path, json_t *v,
-		       void *obj);
-
-struct jkey {
-	const char *key;
-	jkey_fn fn;
-	size_t off;		/* where in *obj the value goes */
-	bool required;
-	bool array;		/* an array of objects described by sub */
-	const struct jkey *sub;	/* an object's (or each element's) keys */
-	size_t nsub;
-};
-
-#define PATH_LEN 160
-#define DESC_LEN 72
-
-static int fail(struct jctx *c, const char *path, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(struct jctx *c, const char *path, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	n = snprintf(c->err, c->errlen, "%s: %s: ", c->name, path);
-	if (n < 0 || (size_t)n >= c->errlen)
-		return -EINVAL;
-	va_start(ap, fmt);
-	vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
-static int no_memory(struct jctx *c)
-{
-	snprintf(c->err, c->errlen, "%s: out of memory", c->name);
-	return -ENOMEM;
-}
-
-/* The value as a message shows it: "4", "\"4\"" (escaped, cut), true, an object. */
-static const char *describe(const json_t *v, char *buf, size_t len)
-{
-	char *text;
-
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		return "an object";
-	case JSON_ARRAY:
-		return "an array";
-	default:
-		break;
-	}
-	text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-	if (!text)
-		return "a value";
-	if (strlen(text) >= len)
-		snprintf(buf, len, "%.*s...\"", (int)(len - 5), text);
-	else
-		snprintf(buf, len, "%s", text);
-	free(text);
-	return buf;
-}
-
-static int wrong_type(struct jctx *c, const char *path, const char *expected, const json_t *v)
-{
-	char d[DESC_LEN];
-
-	return fail(c, path, "expected %s, got %s", expected, describe(v, d, sizeof(d)));
-}
-
-/* Appends ".key" (or "key" at the top) to @parent, the key made printable and cut. */
-static void child_path(char *out, size_t len, const char *parent, const char *key)
-{
-	size_t o = (size_t)snprintf(out, len, "%s%s", parent, *parent ? "." : "");
-
-	for (; *key && o + 8 < len; key++) {
-		unsigned char ch = (unsigned char)*key;
-
-		if (ch < 0x20 || ch == 0x7f || ch == '\\')
-			o += (size_t)snprintf(out + o, len - o, "\\x%02x", ch);
-		else
-			out[o++] = (char)ch;
-	}
-	if (*key && o + 3 < len) {
-		memcpy(out + o, "...", 3);
-		o += 3;
-	}
-	out[o < len ? o : len - 1] = '\0';
-}
-
-static void *field(void *obj, const struct jkey *k)
-{
-	return (char *)obj + k->off;
-}
-
-static int walk_object(struct jctx *c, const char *path, json_t *v, const struct jkey *keys,
-		       size_t nkeys, void *obj)
-{
-	const char *key;
-	json_t *val;
-	char sub[PATH_LEN];
-	int ret;
-
-	if (!json_is_object(v))
-		return wrong_type(c, path, "an object", v);
-	json_object_foreach(v, key, val) {
-		const struct jkey *k = NULL;
-
-		for (size_t i = 0; i < nkeys; i++) {
-			if (!strcmp(keys[i].key, key)) {
-				k = &keys[i];
-				break;
-			}
-		}
-		child_path(sub, sizeof(sub), path, key);
-		if (!k)
-			return fail(c, sub, "unknown key");
-		ret = k->fn(c, k, sub, val, obj);
-		if (ret)
-			return ret;
-	}
-	for (size_t i = 0; i < nkeys; i++) {
-		if (keys[i].required && !json_object_get(v, keys[i].key)) {
-			child_path(sub, sizeof(sub), path, keys[i].key);
-			return fail(c, sub, "missing");
-		}
-	}
-	return 0;
-}
+#include "vmm/json_walk.h"
 
 /* ---- value handlers ---- */
 
-static int store_string(struct jctx *c, const char **out, json_t *v)
-{
-	const char *s = vm_config_strdup(c->cfg, json_string_value(v), json_string_length(v));
-
-	if (!s)
-		return no_memory(c);
-	*out = s;
-	return 0;
-}
-
-static int j_string(struct jctx *c, const struct jkey *k, const char *path, json_t *v, void *obj)
-{
-	if (!json_is_string(v))
-		return wrong_type(c, path, "a string", v);
-	return store_string(c, field(obj, k), v);
-}
-
-static int j_string_or_null(struct jctx *c, const struct jkey *k, const char *path, json_t *v,
-			    void *obj)
-{
-	const char **out = field(obj, k);
-
-	if (json_is_null(v)) {
-		*out = NULL;
-		return 0;
-	}
-	if (!json_is_string(v))
-		return wrong_type(c, path, "a string or null", v);
-	return store_string(c, out, v);
-}
-
-static int j_bool(struct jctx *c, const struct jkey *k, const char *path, json_t *v, void *obj)
-{
-	if (!json_is_boolean(v))
-		return wrong_type(c, path, "true or false", v);
-	*(bool *)field(obj, k) = json_is_true(v);
-	return 0;
-}
-
-static int get_uint(struct jctx *c, const char *path, json_t *v, uint64_t min, uint64_t max,
-		    uint64_t *out)
-{
-	json_int_t n;
-
-	if (!json_is_integer(v))
-		return wrong_type(c, path, "an integer", v);
-	n = json_integer_value(v);
-	if (n < 0 || (uint64_t)n < min || (uint64_t)n > max)
-		return fail(c, path, "%lld is out of range (%llu-%llu)", (long long)n,
-			    (unsigned long long)min, (unsigned long long)max);
-	*out = (uint64_t)n;
-	return 0;
-}
-
-static int j_cpus(struct jctx *c, const struct jkey *k, const char *path, json_t *v, void *obj)
+static int j_cpus(struct json_walk *c, const struct json_key *k, const char *path, json_t *v,
+		  void *obj)
 {
 	uint64_t n = 0;
-	int ret = get_uint(c, path, v, 1, VM_MAX_CPUS, &n);
+	int ret = json_walk_uint(c, path, v, 1, VM_MAX_CPUS, &n);
 
 	if (!ret)
-		*(uint32_t *)field(obj, k) = (uint32_t)n;
+		*(uint32_t *)json_walk_field(obj, k) = (uint32_t)n;
 	return ret;
 }
 
-static int j_cid(struct jctx *c, const struct jkey *k, const char *path, json_t *v, void *obj)
+static int j_cid(struct json_walk *c, const struct json_key *k, const char *path, json_t *v,
+		 void *obj)
 {
 	uint64_t n = 0;
-	int ret = get_uint(c, path, v, VM_VSOCK_CID_MIN, VM_VSOCK_CID_MAX, &n);
+	int ret = json_walk_uint(c, path, v, VM_VSOCK_CID_MIN, VM_VSOCK_CID_MAX, &n);
 
 	if (!ret)
-		*(uint32_t *)field(obj, k) = (uint32_t)n;
+		*(uint32_t *)json_walk_field(obj, k) = (uint32_t)n;
 	return ret;
 }
 
-static int j_memory(struct jctx *c, const struct jkey *k, const char *path, json_t *v, void *obj)
+static int j_memory(struct json_walk *c, const struct json_key *k, const char *path, json_t *v,
+		    void *obj)
 {
-	uint64_t *out = field(obj, k);
-	char d[DESC_LEN];
+	uint64_t *out = json_walk_field(obj, k);
+	char d[JSON_WALK_DESC_LEN];
 	int ret;
 
 	if (json_is_integer(v)) {
 		if (json_integer_value(v) < 0)
-			return fail(c, path, "%s is negative", describe(v, d, sizeof(d)));
+			return json_walk_fail(c, path, "%s is negative",
+					      json_walk_describe(v, d, sizeof(d)));
 		*out = (uint64_t)json_integer_value(v);
 		return 0;
 	}
 	if (!json_is_string(v))
-		return wrong_type(c, path, "a size such as \"256M\" or a number of bytes", v);
+		return json_walk_wrong_type(c, path, "a size such as \"256M\" or a number of bytes",
+					    v);
 	ret = parse_size(json_string_value(v), out);
 	if (ret == -ERANGE)
-		return fail(c, path, "%s is too large", describe(v, d, sizeof(d)));
+		return json_walk_fail(c, path, "%s is too large",
+				      json_walk_describe(v, d, sizeof(d)));
 	if (ret)
-		return fail(c, path, "%s is not a size (expected e.g. \"256M\" or \"2G\")",
-			    describe(v, d, sizeof(d)));
+		return json_walk_fail(c, path,
+				      "%s is not a size (expected e.g. \"256M\" or \"2G\")",
+				      json_walk_describe(v, d, sizeof(d)));
 	return 0;
 }
 
 static const char irqchip_expected[] = "auto, kvm-v3, kvm-v2, user";
 
-static int j_irqchip(struct jctx *c, const struct jkey *k, const char *path, json_t *v, void *obj)
+static int j_irqchip(struct json_walk *c, const struct json_key *k, const char *path, json_t *v,
+		     void *obj)
 {
-	struct irqchip_pref *out = field(obj, k);
+	struct irqchip_pref *out = json_walk_field(obj, k);
 	struct irqchip_pref p = { .n = 0 };
-	char d[DESC_LEN], sub[PATH_LEN];
+	char d[JSON_WALK_DESC_LEN], sub[JSON_WALK_PATH_LEN];
 	const char *bad;
 	size_t bad_len, i;
 	json_t *e;
 
 	if (json_is_string(v)) {
 		if (irqchip_pref_parse(json_string_value(v), &p, &bad, &bad_len))
-			return fail(c, path,
-				    "%s is not valid at \"%.*s\" (expected %s, or a list of them "
-				    "without repeats)",
-				    describe(v, d, sizeof(d)), (int)bad_len, bad, irqchip_expected);
+			return json_walk_fail(
+				c, path,
+				"%s is not valid at \"%.*s\" (expected %s, or a list of them "
+				"without repeats)",
+				json_walk_describe(v, d, sizeof(d)), (int)bad_len, bad,
+				irqchip_expected);
 		*out = p;
 		return 0;
 	}
 	if (!json_is_array(v))
-		return wrong_type(c, path, "a string or an array of strings", v);
+		return json_walk_wrong_type(c, path, "a string or an array of strings", v);
 	if (!json_array_size(v))
-		return fail(c, path, "empty list");
+		return json_walk_fail(c, path, "empty list");
 	json_array_foreach(v, i, e) {
 		struct irqchip_pref one;
 		const char *s = json_string_value(e);
 
 		snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
 		if (!s)
-			return wrong_type(c, sub, "a string", e);
+			return json_walk_wrong_type(c, sub, "a string", e);
 		if (!strcmp(s, "auto") || irqchip_pref_parse(s, &one, &bad, &bad_len) ||
 		    one.n != 1)
-			return fail(c, sub, "%s is not one of kvm-v3, kvm-v2, user",
-				    describe(e, d, sizeof(d)));
+			return json_walk_fail(c, sub, "%s is not one of kvm-v3, kvm-v2, user",
+				    json_walk_describe(e, d, sizeof(d)));
 		for (unsigned j = 0; j < p.n; j++)
 			if (p.kind[j] == one.kind[0])
-				return fail(c, sub, "%s is listed twice",
-					    describe(e, d, sizeof(d)));
+				return json_walk_fail(c, sub, "%s is listed twice",
+					    json_walk_describe(e, d, sizeof(d)));
 		if (p.n >= IRQCHIP_LIST_MAX)
-			return fail(c, sub, "more than %d entries", IRQCHIP_LIST_MAX);
+			return json_walk_fail(c, sub, "more than %d entries", IRQCHIP_LIST_MAX);
 		p.kind[p.n++] = one.kind[0];
 	}
 	*out = p;
-	return 0;
-}
-
-/* A string from a fixed set, turned into an enum by @parse. */
-static int get_name(struct jctx *c, const char *path, json_t *v, const char *expected,
-		    int (*parse)(const char *s, void *out), void *out)
-{
-	char d[DESC_LEN];
-
-	if (!json_is_string(v))
-		return wrong_type(c, path, "a string", v);
-	if (parse(json_string_value(v), out))
-		return fail(c, path, "%s is not one of %s", describe(v, d, sizeof(d)), expected);
 	return 0;
 }
 
@@ -333,73 +140,72 @@ static int parse_log_level(const char *s, void *out)
 	return log_parse_level(s, out);
 }
 
-static int j_on_reboot(struct jctx *c, const struct jkey *k, const char *path, json_t *v,
+static int j_on_reboot(struct json_walk *c, const struct json_key *k, const char *path, json_t *v,
 		       void *obj)
 {
-	return get_name(c, path, v, "restart, exit", parse_on_reboot, field(obj, k));
+	return json_walk_name(c, path, v, "restart, exit", parse_on_reboot,
+			      json_walk_field(obj, k));
 }
 
 /* "stdio", "off", "pty", "file=PATH" or "socket=PATH": the flag's syntax. */
-static int j_serial(struct jctx *c, const struct jkey *k, const char *path, json_t *v, void *obj)
+static int j_serial(struct json_walk *c, const struct json_key *k, const char *path, json_t *v,
+		    void *obj)
 {
 	struct vm_config *cfg = obj;
 	const char *p, *copy = NULL;
-	char d[DESC_LEN];
+	char d[JSON_WALK_DESC_LEN];
 
 	if (!json_is_string(v))
-		return wrong_type(c, path, "a string", v);
+		return json_walk_wrong_type(c, path, "a string", v);
 	if (vm_serial_parse(json_string_value(v), &cfg->serial, &p))
-		return fail(c, path, "%s is not one of " VM_SERIAL_EXPECTED,
-			    describe(v, d, sizeof(d)));
+		return json_walk_fail(c, path, "%s is not one of " VM_SERIAL_EXPECTED,
+			    json_walk_describe(v, d, sizeof(d)));
 	if (p) {
 		copy = vm_config_strdup(cfg, p, strlen(p));
 		if (!copy)
-			return no_memory(c);
+			return json_walk_no_memory(c);
 	}
 	cfg->serial_path = copy;
 	return 0;
 }
 
-static int j_seccomp(struct jctx *c, const struct jkey *k, const char *path, json_t *v,
+static int j_seccomp(struct json_walk *c, const struct json_key *k, const char *path, json_t *v,
 		     void *obj)
 {
-	return get_name(c, path, v, "on, log, off", parse_seccomp, field(obj, k));
+	return json_walk_name(c, path, v, "on, log, off", parse_seccomp, json_walk_field(obj, k));
 }
 
-static int j_log_level(struct jctx *c, const struct jkey *k, const char *path, json_t *v,
+static int j_log_level(struct json_walk *c, const struct json_key *k, const char *path, json_t *v,
 		       void *obj)
 {
-	return get_name(c, path, v, "error, warn, info, debug", parse_log_level, field(obj, k));
+	return json_walk_name(c, path, v, "error, warn, info, debug", parse_log_level,
+			      json_walk_field(obj, k));
 }
 
-static int j_mac(struct jctx *c, const struct jkey *k, const char *path, json_t *v, void *obj)
+static int j_mac(struct json_walk *c, const struct json_key *k, const char *path, json_t *v,
+		 void *obj)
 {
 	struct vm_net *n = obj;
-	char d[DESC_LEN];
+	char d[JSON_WALK_DESC_LEN];
 
 	if (json_is_null(v)) {
 		n->has_mac = false;
 		return 0;
 	}
 	if (!json_is_string(v))
-		return wrong_type(c, path, "a string or null", v);
+		return json_walk_wrong_type(c, path, "a string or null", v);
 	if (vm_mac_parse(json_string_value(v), n->mac))
-		return fail(c, path,
+		return json_walk_fail(c, path,
 			    "%s is not a MAC address (expected e.g. \"52:54:00:12:34:56\")",
-			    describe(v, d, sizeof(d)));
+			    json_walk_describe(v, d, sizeof(d)));
 	n->has_mac = true;
 	return 0;
 }
 
-/* An object whose keys fill the same struct as its parent's. */
-static int j_section(struct jctx *c, const struct jkey *k, const char *path, json_t *v, void *obj)
+static int j_vsock(struct json_walk *c, const struct json_key *k, const char *path, json_t *v,
+		   void *obj)
 {
-	return walk_object(c, path, v, k->sub, k->nsub, obj);
-}
-
-static int j_vsock(struct jctx *c, const struct jkey *k, const char *path, json_t *v, void *obj)
-{
-	struct vm_vsock *vs = field(obj, k);
+	struct vm_vsock *vs = json_walk_field(obj, k);
 	int ret;
 
 	if (json_is_null(v)) {
@@ -407,51 +213,28 @@ static int j_vsock(struct jctx *c, const struct jkey *k, const char *path, json_
 		return 0;
 	}
 	if (!json_is_object(v))
-		return wrong_type(c, path, "an object or null", v);
-	ret = walk_object(c, path, v, k->sub, k->nsub, vs);
+		return json_walk_wrong_type(c, path, "an object or null", v);
+	ret = json_walk_object(c, path, v, k->sub, k->nsub, vs);
 	if (!ret)
 		vs->enabled = true;
 	return ret;
 }
 
-/* An array of objects, each filling one element of the struct array at k->off. */
-static int fill_array(struct jctx *c, const struct jkey *k, const char *path, json_t *v,
-		      void *elems, size_t elem_size, unsigned max, unsigned *count)
-{
-	char sub[PATH_LEN];
-	json_t *e;
-	size_t i;
-	int ret;
-
-	if (!json_is_array(v))
-		return wrong_type(c, path, "an array", v);
-	if (json_array_size(v) > max)
-		return fail(c, path, "%zu entries, at most %u", json_array_size(v), max);
-	memset(elems, 0, elem_size * max);
-	*count = 0;
-	json_array_foreach(v, i, e) {
-		snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
-		ret = walk_object(c, sub, e, k->sub, k->nsub, (char *)elems + i * elem_size);
-		if (ret)
-			return ret;
-		*count = (unsigned)i + 1;
-	}
-	return 0;
-}
-
-static int j_disks(struct jctx *c, const struct jkey *k, const char *path, json_t *v, void *obj)
+static int j_disks(struct json_walk *c, const struct json_key *k, const char *path, json_t *v,
+		   void *obj)
 {
 	struct vm_config *cfg = obj;
 
-	return fill_array(c, k, path, v, cfg->disks, sizeof(cfg->disks[0]), VM_MAX_DISKS,
+	return json_walk_array(c, k, path, v, cfg->disks, sizeof(cfg->disks[0]), VM_MAX_DISKS,
 			  &cfg->nr_disks);
 }
 
-static int j_nets(struct jctx *c, const struct jkey *k, const char *path, json_t *v, void *obj)
+static int j_nets(struct json_walk *c, const struct json_key *k, const char *path, json_t *v,
+		  void *obj)
 {
 	struct vm_config *cfg = obj;
 
-	return fill_array(c, k, path, v, cfg->nets, sizeof(cfg->nets[0]), VM_MAX_NETS,
+	return json_walk_array(c, k, path, v, cfg->nets, sizeof(cfg->nets[0]), VM_MAX_NETS,
 			  &cfg->nr_nets);
 }
 
@@ -467,61 +250,61 @@ static int j_nets(struct jctx *c, const struct jkey *k, const char *path, json_t
 		.nsub = ARRAY_SIZE(keys), .array = is_array                                \
 	}
 
-static const struct jkey kernel_keys[] = {
-	KEY("path", j_string, struct vm_config, kernel),
-	KEY("initrd", j_string_or_null, struct vm_config, initrd),
-	KEY("cmdline", j_string, struct vm_config, cmdline),
+static const struct json_key kernel_keys[] = {
+	KEY("path", json_walk_string, struct vm_config, kernel),
+	KEY("initrd", json_walk_string_or_null, struct vm_config, initrd),
+	KEY("cmdline", json_walk_string, struct vm_config, cmdline),
 };
 
-static const struct jkey machine_keys[] = {
+static const struct json_key machine_keys[] = {
 	KEY("cpus", j_cpus, struct vm_config, cpus),
 	KEY("memory", j_memory, struct vm_config, memory),
-	KEY("hugepages", j_bool, struct vm_config, hugepages),
+	KEY("hugepages", json_walk_bool, struct vm_config, hugepages),
 	KEY("irqchip", j_irqchip, struct vm_config, irqchip),
 	KEY("on_reboot", j_on_reboot, struct vm_config, on_reboot),
 };
 
-static const struct jkey disk_keys[] = {
-	REQUIRED("path", j_string, struct vm_disk, path),
-	KEY("readonly", j_bool, struct vm_disk, readonly),
-	KEY("id", j_string_or_null, struct vm_disk, id),
+static const struct json_key disk_keys[] = {
+	REQUIRED("path", json_walk_string, struct vm_disk, path),
+	KEY("readonly", json_walk_bool, struct vm_disk, readonly),
+	KEY("id", json_walk_string_or_null, struct vm_disk, id),
 };
 
-static const struct jkey net_keys[] = {
-	REQUIRED("tap", j_string, struct vm_net, tap),
+static const struct json_key net_keys[] = {
+	REQUIRED("tap", json_walk_string, struct vm_net, tap),
 	KEY("mac", j_mac, struct vm_net, mac),
 };
 
-static const struct jkey vsock_keys[] = {
+static const struct json_key vsock_keys[] = {
 	REQUIRED("cid", j_cid, struct vm_vsock, cid),
 };
 
-static const struct jkey log_keys[] = {
+static const struct json_key log_keys[] = {
 	KEY("level", j_log_level, struct vm_config, log_level),
-	KEY("file", j_string_or_null, struct vm_config, log_file),
+	KEY("file", json_walk_string_or_null, struct vm_config, log_file),
 };
 
-static const struct jkey api_keys[] = {
-	KEY("socket", j_string_or_null, struct vm_config, api_socket),
+static const struct json_key api_keys[] = {
+	KEY("socket", json_walk_string_or_null, struct vm_config, api_socket),
 };
 
-static const struct jkey debug_keys[] = {
-	KEY("dump_dtb", j_string_or_null, struct vm_config, dump_dtb),
-	KEY("stats", j_bool, struct vm_config, stats),
+static const struct json_key debug_keys[] = {
+	KEY("dump_dtb", json_walk_string_or_null, struct vm_config, dump_dtb),
+	KEY("stats", json_walk_bool, struct vm_config, stats),
 };
 
-static const struct jkey top_keys[] = {
-	GROUP("kernel", j_section, struct vm_config, kernel, kernel_keys, false),
-	GROUP("machine", j_section, struct vm_config, cpus, machine_keys, false),
+static const struct json_key top_keys[] = {
+	GROUP("kernel", json_walk_section, struct vm_config, kernel, kernel_keys, false),
+	GROUP("machine", json_walk_section, struct vm_config, cpus, machine_keys, false),
 	GROUP("disks", j_disks, struct vm_config, disks, disk_keys, true),
 	GROUP("nets", j_nets, struct vm_config, nets, net_keys, true),
-	KEY("rng", j_bool, struct vm_config, rng),
+	KEY("rng", json_walk_bool, struct vm_config, rng),
 	GROUP("vsock", j_vsock, struct vm_config, vsock, vsock_keys, false),
 	KEY("serial", j_serial, struct vm_config, serial),
 	KEY("seccomp", j_seccomp, struct vm_config, seccomp),
-	GROUP("log", j_section, struct vm_config, log_level, log_keys, false),
-	GROUP("api", j_section, struct vm_config, api_socket, api_keys, false),
-	GROUP("debug", j_section, struct vm_config, dump_dtb, debug_keys, false),
+	GROUP("log", json_walk_section, struct vm_config, log_level, log_keys, false),
+	GROUP("api", json_walk_section, struct vm_config, api_socket, api_keys, false),
+	GROUP("debug", json_walk_section, struct vm_config, dump_dtb, debug_keys, false),
 };
 
 /* ---- documents ---- */
@@ -550,7 +333,7 @@ static bool blank(const char *text, size_t len)
 	return true;
 }
 
-static int syntax_error(struct jctx *c, const json_error_t *je)
+static int syntax_error(struct json_walk *c, const json_error_t *je)
 {
 	const char *what;
 
@@ -563,7 +346,7 @@ static int syntax_error(struct jctx *c, const json_error_t *je)
 		what = "";
 		break;
 	case json_error_out_of_memory:
-		return no_memory(c);
+		return json_walk_no_memory(c);
 	default:
 		what = "syntax error: ";
 		break;
@@ -580,7 +363,7 @@ static int syntax_error(struct jctx *c, const json_error_t *je)
 int config_json_parse(const char *text, size_t len, const char *name, struct vm_config *cfg,
 		      char *err, size_t errlen)
 {
-	struct jctx c = { .cfg = cfg, .name = name, .err = err, .errlen = errlen };
+	struct json_walk c = { .cfg = cfg, .name = name, .err = err, .errlen = errlen };
 	const char *nul = memchr(text, '\0', len);
 	json_error_t je;
 	size_t n;
@@ -602,10 +385,10 @@ int config_json_parse(const char *text, size_t len, const char *name, struct vm_
 	if (!doc)
 		return syntax_error(&c, &je);
 	if (!json_is_object(doc)) {
-		ret = wrong_type(&c, "top level", "an object", doc);
+		ret = json_walk_wrong_type(&c, "top level", "an object", doc);
 		goto out;
 	}
-	ret = walk_object(&c, "", doc, top_keys, ARRAY_SIZE(top_keys), cfg);
+	ret = json_walk_object(&c, "", doc, top_keys, ARRAY_SIZE(top_keys), cfg);
 	if (ret)
 		goto out;
 	n = (size_t)snprintf(err, errlen, "%s: ", name);
@@ -668,10 +451,10 @@ err_free:
 	return ret;
 }
 
-static void walk_keys(const struct jkey *keys, size_t n, const char *prefix,
+static void walk_keys(const struct json_key *keys, size_t n, const char *prefix,
 		      void (*fn)(const char *path, void *ctx), void *ctx)
 {
-	char path[PATH_LEN];
+	char path[JSON_WALK_PATH_LEN];
 
 	for (size_t i = 0; i < n; i++) {
 		snprintf(path, sizeof(path), "%s%s", prefix, keys[i].key);

@@ -1,19 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Per-thread seccomp allowlists. One table of rules; each rule names the
- * roles it is for, and the main role takes every rule (see vmm/seccomp.h
- * for why). docs/security.md gives the same lists with their reasons; keep
- * both in step.
+ * Per-thread seccomp allowlists, compiled from the one table of rules in
+ * vmm/seccomp_rules.c; each rule names the roles it is for, and the main
+ * role takes every rule (see vmm/seccomp.h for why).
  */
 #include "vmm/seccomp.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
-#include <linux/if_tun.h>
-#include <linux/kvm.h>
 #include <linux/seccomp.h>
-#include <linux/vhost.h>
 #include <pthread.h>
 #include <sched.h>
 #include <seccomp.h>
@@ -24,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -32,138 +27,8 @@
 #include <unistd.h>
 
 #include "lib/log.h"
+#include "vmm/seccomp_rules.h"
 
-#define ROLE(r) (1u << (r))
-#define VCPU ROLE(SECCOMP_ROLE_VCPU)
-#define IO ROLE(SECCOMP_ROLE_IO_WORKER)
-#define DEV ROLE(SECCOMP_ROLE_DEVICE)
-#define MAIN ROLE(SECCOMP_ROLE_MAIN)
-#define ALL (VCPU | IO | DEV)	/* and main, which takes every rule */
-
-/* Where arg[0]'s datum comes from when it is only known at run time. */
-enum arg_from {
-	FROM_TABLE,
-	FROM_PID,		/* getpid() of kestrel */
-	FROM_CONSOLE_FD,	/* the raw console's fd; rule dropped without one */
-};
-
-/* When a rule applies besides its roles. */
-enum rule_when {
-	WHEN_ALWAYS,
-	WHEN_DUMP_DTB,		/* --dump-dtb: the DTB is written again on every rebuild */
-	WHEN_UNIX_SOCKET,	/* --serial socket= or --api-socket: accept, unlink at exit */
-};
-
-struct rule {
-	int nr;			/* SCMP_SYS(name) */
-	unsigned int roles;
-	enum rule_when when;
-	enum arg_from from;
-	unsigned int nargs;
-	struct scmp_arg_cmp arg[2];
-};
-
-#define EQ(i, v) { .arg = (i), .op = SCMP_CMP_EQ, .datum_a = (scmp_datum_t)(v) }
-#define MASKED(i, m, v) \
-	{ .arg = (i), .op = SCMP_CMP_MASKED_EQ, .datum_a = (scmp_datum_t)(m), \
-	  .datum_b = (scmp_datum_t)(v) }
-#define ANY(name, r) { .nr = SCMP_SYS(name), .roles = (r) }
-#define ARG1(name, r, a0) { .nr = SCMP_SYS(name), .roles = (r), .nargs = 1, .arg = { a0 } }
-#define ARG2(name, r, a0, a1) \
-	{ .nr = SCMP_SYS(name), .roles = (r), .nargs = 2, .arg = { a0, a1 } }
-#define IOCTL(req, r) ARG1(ioctl, r, EQ(1, req))
-
-/* Flags that make an open write or create something. */
-#define OPEN_WRITE_MASK \
-	(O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND | (O_TMPFILE & ~O_DIRECTORY))
-/* A thread, not a process: shares memory, files, signal handlers; no new namespace. */
-#define CLONE_THREAD_FLAGS (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD)
-#define CLONE_NS_FLAGS \
-	(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | \
-	 CLONE_NEWNET | CLONE_NEWCGROUP)
-
-/* The reasons are in docs/security.md, in this order. */
-static const struct rule rules[] = {
-	/* every thread */
-	ANY(write, ALL),
-	ANY(futex, ALL),
-	ANY(rt_sigprocmask, ALL),
-	ANY(getpid, ALL),
-	{ .nr = SCMP_SYS(tgkill), .roles = ALL, .from = FROM_PID, .nargs = 1,
-	  .arg = { EQ(0, 0) } },
-	IOCTL(KVM_IRQ_LINE, ALL),
-	{ .nr = SCMP_SYS(ioctl), .roles = ALL, .from = FROM_CONSOLE_FD, .nargs = 2,
-	  .arg = { EQ(0, 0), EQ(1, TCSETS) } },
-	{ .nr = SCMP_SYS(ioctl), .roles = ALL, .from = FROM_CONSOLE_FD, .nargs = 2,
-	  .arg = { EQ(0, 0), EQ(1, TCGETS) } },	/* glibc's tcsetattr checks with TCGETS */
-	ARG1(mmap, ALL, MASKED(2, PROT_EXEC, 0)),
-	ARG1(mprotect, ALL, MASKED(2, PROT_EXEC, 0)),
-	ANY(munmap, ALL),
-	ANY(brk, ALL),
-	ARG1(madvise, ALL, EQ(2, MADV_DONTNEED)),
-	ANY(exit, ALL),
-	ANY(exit_group, ALL),
-	ANY(restart_syscall, ALL),
-	/* vCPU threads (and some device threads) */
-	IOCTL(KVM_RUN, VCPU),
-	IOCTL(KVM_GET_ONE_REG, VCPU),
-	ANY(rt_sigreturn, VCPU),
-	ANY(clock_gettime, VCPU | DEV),
-	ANY(read, VCPU | IO | DEV),
-	ANY(getrandom, VCPU),
-	/* virtio-vsock activation and reset on the vCPU that writes Status */
-	IOCTL(VHOST_SET_FEATURES, VCPU),
-	IOCTL(VHOST_SET_MEM_TABLE, VCPU),
-	IOCTL(VHOST_SET_VRING_NUM, VCPU),
-	IOCTL(VHOST_SET_VRING_BASE, VCPU),
-	IOCTL(VHOST_SET_VRING_ADDR, VCPU),
-	IOCTL(VHOST_SET_VRING_KICK, VCPU),
-	IOCTL(VHOST_SET_VRING_CALL, VCPU),
-	IOCTL(VHOST_VSOCK_SET_RUNNING, VCPU),
-	/* virtio-net activation on the vCPU that writes Status: the tap's offloads */
-	IOCTL(TUNSETOFFLOAD, VCPU),
-	/* I/O workers and device threads */
-	ANY(ppoll, IO | DEV),
-	ANY(preadv, IO),
-	ANY(pwritev, IO),
-	ANY(fdatasync, IO),
-	ARG1(fallocate, IO, EQ(1, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)),
-	ARG1(fallocate, IO, EQ(1, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE)),
-	ANY(readv, DEV),
-	ANY(writev, DEV),
-	/* the main thread only: rebuilding the VM, starting threads, teardown */
-	ANY(close, MAIN),
-	ARG1(openat, MAIN, MASKED(2, OPEN_WRITE_MASK, 0)),
-	{ .nr = SCMP_SYS(openat), .roles = MAIN, .when = WHEN_DUMP_DTB, .nargs = 1,
-	  .arg = { MASKED(2, OPEN_WRITE_MASK, O_WRONLY | O_CREAT | O_TRUNC) } },
-	ANY(newfstatat, MAIN),
-	ANY(lseek, MAIN),
-	ARG1(fcntl, MAIN, EQ(1, F_GETFL)),
-	ARG1(fcntl, MAIN, EQ(1, F_SETFL)),
-	ANY(eventfd2, MAIN),
-	ANY(mremap, MAIN),
-	ARG1(clone, MAIN, MASKED(0, CLONE_THREAD_FLAGS | CLONE_NS_FLAGS, CLONE_THREAD_FLAGS)),
-	ANY(set_robust_list, MAIN),
-	ARG1(rt_sigaction, MAIN, EQ(0, __SIGRTMIN + 1)),	/* glibc's SIGSETXID */
-	ANY(rseq, MAIN),
-	ARG2(prctl, MAIN, EQ(0, PR_SET_NO_NEW_PRIVS), EQ(1, 1)),
-	ARG2(seccomp, MAIN, EQ(0, SECCOMP_SET_MODE_FILTER), EQ(1, 0)),
-	IOCTL(KVM_CREATE_VM, MAIN),
-	IOCTL(KVM_SET_USER_MEMORY_REGION, MAIN),
-	IOCTL(KVM_CREATE_VCPU, MAIN),
-	IOCTL(KVM_ARM_PREFERRED_TARGET, MAIN),
-	IOCTL(KVM_ARM_VCPU_INIT, MAIN),
-	IOCTL(KVM_SET_ONE_REG, MAIN),
-	IOCTL(KVM_CREATE_DEVICE, MAIN),
-	IOCTL(KVM_SET_DEVICE_ATTR, MAIN),
-	IOCTL(KVM_IOEVENTFD, MAIN),	/* lead: virtio wiring on a rebuild (not vsock-specific) */
-	IOCTL(KVM_IRQFD, MAIN),
-	/* the main loop: graceful-stop timers, console output to a socket */
-	ANY(timerfd_settime, MAIN),
-	ARG1(sendto, MAIN, MASKED(3, MSG_DONTWAIT | MSG_NOSIGNAL, MSG_DONTWAIT | MSG_NOSIGNAL)),
-	{ .nr = SCMP_SYS(accept4), .roles = MAIN, .when = WHEN_UNIX_SOCKET },
-	{ .nr = SCMP_SYS(unlinkat), .roles = MAIN, .when = WHEN_UNIX_SOCKET },
-};
 
 static const char *const role_names[SECCOMP_NR_ROLES] = {
 	[SECCOMP_ROLE_MAIN] = "main",
@@ -319,28 +184,29 @@ static int read_prog(int fd, struct sock_fprog *prog)
 }
 
 /* Adds @r to @ctx with its run-time data. Returns 0 or libseccomp's -errno. */
-static int add_rule(scmp_filter_ctx ctx, const struct rule *r, int con_fd)
+static int add_rule(scmp_filter_ctx ctx, const struct seccomp_rule *r, int con_fd)
 {
 	struct scmp_arg_cmp arg[2];
 
 	memcpy(arg, r->arg, sizeof(arg));
-	if (r->from == FROM_PID)
+	if (r->from == SECCOMP_FROM_PID)
 		arg[0].datum_a = (scmp_datum_t)getpid();
-	else if (r->from == FROM_CONSOLE_FD)
+	else if (r->from == SECCOMP_FROM_CONSOLE_FD)
 		arg[0].datum_a = (scmp_datum_t)con_fd;
 	return seccomp_rule_add_exact_array(ctx, SCMP_ACT_ALLOW, r->nr, r->nargs, arg);
 }
 
-static bool rule_applies(const struct rule *r, enum seccomp_role role,
+static bool rule_applies(const struct seccomp_rule *r, enum seccomp_role role,
 			 const struct vm_config *cfg, int con_fd)
 {
-	if (role != SECCOMP_ROLE_MAIN && !(r->roles & ROLE(role)))
+	if (role != SECCOMP_ROLE_MAIN && !(r->roles & SECCOMP_ROLE_BIT(role)))
 		return false;
-	if (r->when == WHEN_UNIX_SOCKET && cfg->serial != VM_SERIAL_SOCKET && !cfg->api_socket)
+	if (r->when == SECCOMP_WHEN_UNIX_SOCKET && cfg->serial != VM_SERIAL_SOCKET &&
+	    !cfg->api_socket)
 		return false;
-	if (r->when == WHEN_DUMP_DTB && !cfg->dump_dtb)
+	if (r->when == SECCOMP_WHEN_DUMP_DTB && !cfg->dump_dtb)
 		return false;
-	return r->from != FROM_CONSOLE_FD || con_fd >= 0;
+	return r->from != SECCOMP_FROM_CONSOLE_FD || con_fd >= 0;
 }
 
 /* Number of distinct syscalls @role allows (the size given in docs/security.md). */
@@ -348,13 +214,13 @@ static unsigned int role_size(enum seccomp_role role, const struct vm_config *cf
 {
 	unsigned int n = 0;
 
-	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+	for (size_t i = 0; i < seccomp_nr_rules; i++) {
 		bool seen = false;
 
-		if (!rule_applies(&rules[i], role, cfg, 0))
+		if (!rule_applies(&seccomp_rules[i], role, cfg, 0))
 			continue;
 		for (size_t j = 0; j < i && !seen; j++)
-			seen = rules[j].nr == rules[i].nr && rule_applies(&rules[j], role, cfg, 0);
+			seen = seccomp_rules[j].nr == seccomp_rules[i].nr && rule_applies(&seccomp_rules[j], role, cfg, 0);
 		n += !seen;
 	}
 	return n;
@@ -377,11 +243,11 @@ static int compile_role(enum seccomp_role role, const struct vm_config *cfg, int
 	}
 	what = "seccomp_attr_set(ACT_BADARCH)";
 	ret = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
-	for (size_t i = 0; !ret && i < sizeof(rules) / sizeof(rules[0]); i++) {
-		if (!rule_applies(&rules[i], role, cfg, con_fd))
+	for (size_t i = 0; !ret && i < seccomp_nr_rules; i++) {
+		if (!rule_applies(&seccomp_rules[i], role, cfg, con_fd))
 			continue;
 		what = "seccomp_rule_add";
-		ret = add_rule(ctx, &rules[i], con_fd);
+		ret = add_rule(ctx, &seccomp_rules[i], con_fd);
 	}
 	/* glibc tries clone3 first (its flags are out of the filter's sight) and
 	 * falls back to clone on ENOSYS. */

@@ -55,6 +55,8 @@
  * Memory: struct serial_out lives in caller storage; the ring is allocated by
  * serial_out_init() and freed by serial_out_destroy(), which also closes every
  * fd the serial_out opened (never stdin, stdout, or cfg->info_fd).
+ * The ring is a lib/byte_ring.h; the fds are opened and closed by
+ * vmm/serial_endpoint.c.
  *
  * Threads and locks: serial_out_write() from any thread, at any time between
  * init and destroy. so->lock guards the ring, its counters (bytes_in,
@@ -76,6 +78,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/byte_ring.h"
 #include "lib/event_loop.h"
 #include "vmm/console.h"
 #include "vmm/vm_config.h"
@@ -135,8 +138,7 @@ struct serial_out {
 
 	/* guarded by lock */
 	pthread_mutex_t lock;
-	uint8_t *ring;
-	size_t ring_size, head, len;
+	struct byte_ring ring;
 	bool wake_pending;	/* the loop will look at the ring without a wake-up */
 	bool draining;		/* there is an output fd: a wake-up is useful */
 	uint64_t bytes_in, dropped;

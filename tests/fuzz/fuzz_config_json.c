@@ -6,7 +6,7 @@
  * a one-line message; an accepted one round-trips (print, parse, print gives
  * the same text). Built by scripts/fuzz.sh.
  *
- * fuzz-sources: vmm/config_json.c vmm/config_print.c vmm/vm_config.c lib/util.c
+ * fuzz-sources: vmm/config_json.c vmm/json_walk.c vmm/config_print.c vmm/vm_config.c lib/util.c
  * fuzz-sources: lib/log.c irqchip/irqchip_select.c -ljansson
  */
 #include <stddef.h>
