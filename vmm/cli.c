@@ -393,6 +393,13 @@ static int parse_all(struct cli_state *s, int argc, char *const argv[])
 	}
 	if (s->res->action == CLI_CHECK)
 		return 0;
+	if (!cfg->kernel && cfg->api_socket && s->res->action == CLI_RUN) {
+		/* the API fills the rest: check what is there */
+		ret = vm_config_validate(cfg, VM_CHECK_PART, s->err, s->errlen);
+		if (ret)
+			prefix_flag(s);
+		return ret;
+	}
 	if (!cfg->kernel) {
 		if (s->config)
 			snprintf(s->err, s->errlen, "%s: kernel.path: missing (or give --kernel)",

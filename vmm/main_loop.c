@@ -67,6 +67,10 @@ void vm_request_shutdown(struct vm_session *s)
 		stop_now(s);
 		return;
 	}
+	if (atomic_load(&vm->pause)) {	/* a paused guest cannot see the button */
+		vcpus_resume(vm);
+		vm_api_set_state(s, false);
+	}
 	s->shutting_down = true;
 	log_info("asking the guest to power off (power button), %u s before a hard stop",
 		 s->cfg->shutdown_timeout);

@@ -124,6 +124,9 @@ const struct seccomp_rule seccomp_rules[] = {
 	ARG1(sendto, MAIN, MASKED(3, MSG_DONTWAIT | MSG_NOSIGNAL, MSG_DONTWAIT | MSG_NOSIGNAL)),
 	{ .nr = SCMP_SYS(accept4), .roles = MAIN, .when = SECCOMP_WHEN_UNIX_SOCKET },
 	{ .nr = SCMP_SYS(unlinkat), .roles = MAIN, .when = SECCOMP_WHEN_UNIX_SOCKET },
+	/* the API server (one epoll fd for its socket, clients and timer) */
+	{ .nr = SCMP_SYS(epoll_pwait), .roles = MAIN, .when = SECCOMP_WHEN_UNIX_SOCKET },
+	{ .nr = SCMP_SYS(epoll_ctl), .roles = MAIN, .when = SECCOMP_WHEN_UNIX_SOCKET },
 };
 
 const size_t seccomp_nr_rules = sizeof(seccomp_rules) / sizeof(seccomp_rules[0]);

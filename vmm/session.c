@@ -235,17 +235,94 @@ static int session_run(struct vm_session *s)
 	return status;
 }
 
-int vm_run(const struct vm_config *cfg, const struct host_caps *caps)
+int session_prepare(struct vm_session *s)
+{
+	const struct vm_config *cfg = s->cfg;
+	char err[512];
+	int ret, status, mmap_size;
+
+	status = check_against_host(cfg, s->caps, &s->ipa_bits);
+	if (status)
+		return status;
+	ret = arm64_boot_files_read(&s->files, cfg->kernel, cfg->initrd, cfg->memory, err,
+				    sizeof(err));
+	if (ret) {
+		log_err("%s", err);
+		return arm64_image_err_is_user(ret) ? EXIT_USAGE : EXIT_FAILURE_VMM;
+	}
+	ret = vm_backends_open(&s->backends, cfg, err, sizeof(err));
+	if (ret) {
+		log_err("%s", err);
+		return EXIT_USAGE;
+	}
+	s->kvm_fd = kvm_open();
+	if (s->kvm_fd < 0) {
+		log_err("/dev/kvm: %s", strerror(-s->kvm_fd));
+		return EXIT_FAILURE_VMM;
+	}
+	mmap_size = kvm_vcpu_mmap_size(s->kvm_fd);
+	if (mmap_size < 0) {
+		log_err("KVM_GET_VCPU_MMAP_SIZE: %s", strerror(-mmap_size));
+		return EXIT_FAILURE_VMM;
+	}
+	s->run_size = (size_t)mmap_size;
+	/* seccomp filters: compiled before any thread exists */
+	return seccomp_filters_create(cfg, &s->console, &s->seccomp) ? EXIT_FAILURE_VMM : 0;
+}
+
+/*
+ * Started with --api-socket and no kernel: serve the API until a client's
+ * InstanceStart was accepted (0), or a signal ends the wait (EXIT_STOPPED).
+ */
+static int wait_for_start(struct vm_session *s)
+{
+	log_info("waiting for InstanceStart on %s", s->cfg->api_socket);
+	while (!s->start && !s->host_signal) {
+		int ret = event_loop_run_once(&s->el, -1);
+
+		if (ret < 0) {
+			log_err("poll: %s", strerror(-ret));
+			return EXIT_FAILURE_VMM;
+		}
+	}
+	return s->start ? 0 : EXIT_STOPPED;
+}
+
+/* The serial console's last words, its counters, and its end. */
+static void serial_close(struct vm_session *s)
+{
+	struct serial_out_stats st;
+
+	if (!s->serial_ready)
+		return;
+	/* bounded: a stalled reader cannot hold up the exit */
+	serial_out_flush(&s->serial, 500);
+	if (s->cfg->stats) {
+		serial_out_get_stats(&s->serial, &st);
+		fprintf(stderr,
+			"serial: in %llu out %llu dropped %llu input %llu clients %llu refused %llu\n",
+			(unsigned long long)st.bytes_in, (unsigned long long)st.bytes_out,
+			(unsigned long long)st.dropped, (unsigned long long)st.input,
+			(unsigned long long)st.clients, (unsigned long long)st.refused);
+	}
+	serial_out_destroy(&s->serial);
+	s->serial_ready = false;
+}
+
+int vm_run(struct vm_config *cfg, const struct host_caps *caps)
 {
 	struct vm_session s = {
 		.cfg = cfg, .caps = caps, .kvm_fd = -1, .shutdown_tfd = -1, .button_tfd = -1,
-		.log_fd = -1,
+		.log_fd = -1, .sig_fd = -1,
 	};
-	char err[512];
 	sigset_t old;
-	int ret, status;
-	int mmap_size;
+	int ret, status = EXIT_FAILURE_VMM;
 
+	for (unsigned i = 0; i < VM_MAX_DISKS; i++)
+		s.backends.disk_fd[i] = -1;
+	for (unsigned i = 0; i < VM_MAX_NETS; i++)
+		s.backends.tap_fd[i] = -1;
+	s.backends.vsock.fd = -1;
 	if (!caps->arm64_kvm) {
 		log_err("/dev/kvm here runs %s guests: kestrel needs an arm64 host", caps->host_arch);
 		return EXIT_FAILURE_VMM;
@@ -260,84 +337,42 @@ int vm_run(const struct vm_config *cfg, const struct host_caps *caps)
 		}
 		log_set_output(s.log_fd, true);
 	}
-	status = check_against_host(cfg, caps, &s.ipa_bits);
-	if (status)
-		goto out_log;
-	ret = arm64_boot_files_read(&s.files, cfg->kernel, cfg->initrd, cfg->memory, err,
-				    sizeof(err));
-	if (ret) {
-		log_err("%s", err);
-		status = arm64_image_err_is_user(ret) ? EXIT_USAGE : EXIT_FAILURE_VMM;
-		goto out_log;
-	}
-	ret = vm_backends_open(&s.backends, cfg, err, sizeof(err));
-	if (ret) {
-		log_err("%s", err);
-		status = EXIT_USAGE;
-		goto out_files;
-	}
-	s.kvm_fd = kvm_open();
-	if (s.kvm_fd < 0) {
-		log_err("/dev/kvm: %s", strerror(-s.kvm_fd));
-		status = EXIT_FAILURE_VMM;
-		goto out_backends;
-	}
-	mmap_size = kvm_vcpu_mmap_size(s.kvm_fd);
-	if (mmap_size < 0) {
-		log_err("KVM_GET_VCPU_MMAP_SIZE: %s", strerror(-mmap_size));
-		status = EXIT_FAILURE_VMM;
-		goto out_kvm;
-	}
-	s.run_size = (size_t)mmap_size;
 	s.sig_fd = setup_signals(&old);
-	if (s.sig_fd < 0) {
-		status = EXIT_FAILURE_VMM;
-		goto out_kvm;
-	}
-	if (main_loop_init(&s)) {
-		status = EXIT_FAILURE_VMM;
+	if (s.sig_fd < 0)
+		goto out_log;
+	if (main_loop_init(&s))
 		goto out_loop;
-	}
 	/* the terminal is the console only in stdio mode */
 	if (cfg->serial == VM_SERIAL_STDIO) {
 		ret = console_init(&s.console, STDIN_FILENO);
 		if (ret)
 			log_warn("console: cannot set raw mode: %s", strerror(-ret));
 	}
-	if (serial_open(&s)) {
-		status = EXIT_FAILURE_VMM;
-		goto out_console;
+	if (serial_open(&s))
+		goto out_serial;
+	if (cfg->api_socket && vm_api_open(&s)) {
+		status = EXIT_USAGE;
+		goto out_serial;
 	}
-
-	/* seccomp filters: compiled before any thread exists */
-	ret = seccomp_filters_create(cfg, &s.console, &s.seccomp);
-	status = ret ? EXIT_FAILURE_VMM : session_run(&s);
+	if (!cfg->kernel) {
+		status = wait_for_start(&s);	/* InstanceStart ran session_prepare() */
+	} else {
+		status = session_prepare(&s);
+	}
+	if (!status)
+		status = session_run(&s);
 	seccomp_filters_destroy(s.seccomp);
-
-	/* the guest's last words: bounded, a stalled reader cannot hold up the exit */
-	serial_out_flush(&s.serial, 500);
-	if (cfg->stats) {
-		struct serial_out_stats st;
-
-		serial_out_get_stats(&s.serial, &st);
-		fprintf(stderr,
-			"serial: in %llu out %llu dropped %llu input %llu clients %llu refused %llu\n",
-			(unsigned long long)st.bytes_in, (unsigned long long)st.bytes_out,
-			(unsigned long long)st.dropped, (unsigned long long)st.input,
-			(unsigned long long)st.clients, (unsigned long long)st.refused);
-	}
-	serial_out_destroy(&s.serial);
-out_console:
+	vm_api_close(&s);
+out_serial:
+	serial_close(&s);
 	console_restore(&s.console);
 out_loop:
 	main_loop_destroy(&s);
 	close(s.sig_fd);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-out_kvm:
-	close(s.kvm_fd);
-out_backends:
+	if (s.kvm_fd >= 0)
+		close(s.kvm_fd);
 	vm_backends_close(&s.backends);
-out_files:
 	arm64_boot_files_free(&s.files);
 out_log:
 	if (s.log_fd >= 0) {

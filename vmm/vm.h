@@ -11,6 +11,6 @@
 #include "arch/arm64/host_caps.h"
 #include "vmm/vm_config.h"
 
-int vm_run(const struct vm_config *cfg, const struct host_caps *caps);
+int vm_run(struct vm_config *cfg, const struct host_caps *caps);
 
 #endif

@@ -34,6 +34,7 @@
 #include "lib/event_loop.h"
 #include "lib/guest_mem.h"
 #include "lib/mmio_bus.h"
+#include "vmm/api_router.h"
 #include "vmm/console.h"
 #include "vmm/serial_out.h"
 #include "vmm/vm_config.h"
@@ -49,7 +50,7 @@ enum vm_stop {
 
 /* What survives a guest reset: the configuration, the console, the files. */
 struct vm_session {
-	const struct vm_config *cfg;
+	struct vm_config *cfg; /* the API may fill it before the start */
 	const struct host_caps *caps;
 	struct arm64_boot_files files; /* read at start, freed after the first load */
 	struct console console;
@@ -70,6 +71,10 @@ struct vm_session {
 	int shutdown_tfd; /* timerfd: the shutdown timeout */
 	int button_tfd;	  /* timerfd: releases the power button */
 	bool shutting_down;
+	/* the API socket (vm_api.c), NULL without --api-socket */
+	struct api_server *api;
+	struct api_router router;
+	bool start; /* InstanceStart was accepted */
 };
 
 /* One build of the VM: thrown away on a reset and built again. */
@@ -102,6 +107,19 @@ struct vm {
 	unsigned parked;	  /* vCPU threads parked */
 	pthread_cond_t park_cond; /* parked changed, or pause cleared */
 };
+
+/*
+ * session.c. After the session's loop is up: host checks, kernel and
+ * initrd, backends, /dev/kvm, seccomp compilation. Returns 0 or an exit
+ * status (the reason logged); what it opened is closed by vm_run().
+ */
+int session_prepare(struct vm_session *s);
+
+/* vm_api.c. Main thread: the API socket on the session's loop. 0 or -errno (logged). */
+int vm_api_open(struct vm_session *s);
+void vm_api_close(struct vm_session *s);
+/* The VMM paused or resumed the VM by itself: tell the API. */
+void vm_api_set_state(struct vm_session *s, bool paused);
 
 /* Any thread: records why the VM must stop (first reason wins), wakes the loop. */
 void vm_request_stop(struct vm *vm, enum vm_stop why);

@@ -4,7 +4,7 @@
 
 #include "lib/log.h"
 
-int vm_run(const struct vm_config *cfg, const struct host_caps *caps)
+int vm_run(struct vm_config *cfg, const struct host_caps *caps)
 {
 	log_err("this host is %s: kestrel runs guests only on an arm64 host with /dev/kvm",
 		caps->host_arch);

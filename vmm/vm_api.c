@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The VMM's side of the API (vmm/api_router.h's struct api_ops): what the
+ * Firecracker-style requests do to the session and the running VM. Every
+ * op runs on the main thread, from the event loop that serves the socket.
+ *
+ * - InstanceStart: the session's preparation (host checks, files, backends,
+ *   seccomp compilation) runs now, so its errors reach the client; the VM
+ *   itself is built when the request has been answered.
+ * - Pause / Resume: every vCPU parks outside KVM_RUN (vcpus_pause()).
+ *   Device threads finish the requests they hold (a disk write in flight
+ *   completes, its interrupt stays pending for the parked vCPU); the tap's
+ *   receive side stops once the guest's rx ring is full. The guest's
+ *   counter keeps running: after a resume the guest sees the time that
+ *   passed, as with Firecracker.
+ * - SendCtrlAltDel: the power button (vm_request_shutdown()).
+ * - GET /kestrel/irqchip, /kestrel/stats: JSON built here.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "irqchip/irqchip.h"
+#include "lib/log.h"
+#include "vmm/api_router.h"
+#include "vmm/api_server.h"
+#include "vmm/log_file.h"
+#include "vmm/vm.h"
+#include "vmm/vm_priv.h"
+
+static int instance_start(void *ctx, char *err, size_t errlen)
+{
+	struct vm_session *s = ctx;
+	int status = session_prepare(s);
+
+	if (status) {
+		snprintf(err, errlen, "InstanceStart: %s (see kestrel's log)",
+			 status == EXIT_USAGE ? "the configuration does not work on this host" :
+						"host failure");
+		return -EINVAL;
+	}
+	s->start = true;
+	return 0;
+}
+
+static int pause_vm(void *ctx, char *err, size_t errlen)
+{
+	struct vm_session *s = ctx;
+
+	if (!s->vm) {
+		snprintf(err, errlen, "no VM is running");
+		return -EINVAL;
+	}
+	vcpus_pause(s->vm);
+	log_info("VM paused");
+	return 0;
+}
+
+static int resume_vm(void *ctx, char *err, size_t errlen)
+{
+	struct vm_session *s = ctx;
+
+	if (!s->vm) {
+		snprintf(err, errlen, "no VM is running");
+		return -EINVAL;
+	}
+	vcpus_resume(s->vm);
+	log_info("VM resumed");
+	return 0;
+}
+
+static int ctrl_alt_del(void *ctx, char *err, size_t errlen)
+{
+	struct vm_session *s = ctx;
+
+	if (!s->vm) {
+		snprintf(err, errlen, "no VM is running");
+		return -EINVAL;
+	}
+	vm_request_shutdown(s);
+	return 0;
+}
+
+static int logger_apply(void *ctx, const struct api_logger *lg, char *err, size_t errlen)
+{
+	struct vm_session *s = ctx;
+	int fd;
+
+	if (lg->show_level || lg->show_log_origin) {
+		snprintf(err, errlen, "show_level and show_log_origin: not supported by kestrel");
+		return -EINVAL;
+	}
+	if (lg->log_path) {
+		fd = log_file_open(lg->log_path);
+		if (fd < 0) {
+			snprintf(err, errlen, "log_path: %s: %s", lg->log_path, strerror(-fd));
+			return fd;
+		}
+		log_set_output(fd, true);
+		if (s->log_fd >= 0)
+			close(s->log_fd);
+		s->log_fd = fd;
+	}
+	log_set_level(lg->level);
+	return 0;
+}
+
+static json_t *irqchip_info(void *ctx, char *err, size_t errlen)
+{
+	struct vm_session *s = ctx;
+	char list[64];
+
+	if (!s->vm || !s->vm->chip) {
+		snprintf(err, errlen, "no VM is running");
+		return NULL;
+	}
+	irqchip_pref_format(&s->cfg->irqchip, list, sizeof(list));
+	return json_pack("{s:s, s:s, s:i}", "irqchip", irqchip_name(s->vm->chip), "preference",
+			 list, "vcpus", (int)s->vm->nr_vcpus);
+}
+
+static json_t *stats(void *ctx, char *err, size_t errlen)
+{
+	struct vm_session *s = ctx;
+	json_t *o, *cls;
+
+	if (!s->vm || !s->vm->chip) {
+		snprintf(err, errlen, "no VM is running");
+		return NULL;
+	}
+	o = json_object();
+	cls = json_object();
+	for (int c = 0; c < IRQ_CLASS_NR; c++) {
+		struct irqchip_counts n;
+
+		if (irqchip_counts_class(s->vm->chip, (enum irq_class)c, &n))
+			continue;
+		json_object_set_new(cls, irq_class_name((enum irq_class)c),
+				    json_pack("{s:I, s:I, s:I}", "set_pending",
+					      (json_int_t)n.set_pending, "delivered",
+					      (json_int_t)n.delivered, "errors", (json_int_t)n.errors));
+	}
+	json_object_set_new(o, "irqchip", json_string(irqchip_name(s->vm->chip)));
+	json_object_set_new(o, "classes", cls);
+	if (s->serial_ready) {
+		struct serial_out_stats st;
+
+		serial_out_get_stats(&s->serial, &st);
+		json_object_set_new(o, "serial",
+				    json_pack("{s:I, s:I, s:I}", "bytes_in", (json_int_t)st.bytes_in,
+					      "bytes_out", (json_int_t)st.bytes_out, "dropped",
+					      (json_int_t)st.dropped));
+	}
+	return o;
+}
+
+static const struct api_ops vm_api_ops = {
+	.instance_start = instance_start,
+	.pause = pause_vm,
+	.resume = resume_vm,
+	.send_ctrl_alt_del = ctrl_alt_del,
+	.logger_apply = logger_apply,
+	.irqchip_info = irqchip_info,
+	.stats = stats,
+};
+
+int vm_api_open(struct vm_session *s)
+{
+	struct api_router_params rp = {
+		.cfg = s->cfg,
+		.ops = &vm_api_ops,
+		.ctx = s,
+		.vmm_version = KESTREL_VERSION,
+		.state = s->cfg->kernel ? API_VM_RUNNING : API_VM_NOT_STARTED,
+	};
+	struct api_server_params sp = {
+		.path = s->cfg->api_socket,
+		.handler = api_router_serve,
+		.handler_ctx = &s->router,
+	};
+	char err[256];
+	int ret;
+
+	api_router_init(&s->router, &rp);
+	ret = api_server_create(&s->el, &sp, &s->api, err, sizeof(err));
+	if (ret)
+		log_err("--api-socket: %s", err);
+	return ret;
+}
+
+void vm_api_close(struct vm_session *s)
+{
+	if (s->api)
+		api_server_destroy(s->api);
+	s->api = NULL;
+}
+
+void vm_api_set_state(struct vm_session *s, bool paused)
+{
+	if (s->api)
+		api_router_set_state(&s->router, paused ? API_VM_PAUSED : API_VM_RUNNING);
+}
