@@ -38,7 +38,8 @@ const char cli_usage[] =
 	"  --serial MODE          the guest's serial port: stdio (default), off, pty,\n"
 	"                         file=PATH (appended) or socket=PATH (one client)\n"
 	"  --seccomp on|log|off   system call filter: enforce (default), log only, none\n"
-	"  --api-socket PATH      unix socket for the API\n"
+	"  --api-socket PATH      Firecracker-style API on this unix socket; without\n"
+	"                         --kernel, wait for the API's InstanceStart\n"
 	"  --dump-dtb FILE        write the generated device tree to FILE\n"
 	"  --log-level LEVEL      error, warn, info (default), debug\n"
 	"  --log-file FILE        append the log to FILE, with timestamps, not stderr\n"
@@ -48,7 +49,8 @@ const char cli_usage[] =
 	"port; on a terminal, press Ctrl-a then x to quit.\n"
 	"\n"
 	"exit status: 0 guest powered off, 1 VMM or guest failure, 2 usage or config\n"
-	"error, 3 guest reset with --on-reboot exit.\n";
+	"error, 3 guest reset with --on-reboot exit, 4 stopped from outside (SIGTERM\n"
+	"past the shutdown timeout, SIGINT, SIGHUP, Ctrl-a x).\n";
 
 enum opt_id {
 	OPT_KERNEL, OPT_INITRD, OPT_CMDLINE, OPT_CPUS, OPT_MEMORY, OPT_HUGEPAGES,
