@@ -51,8 +51,10 @@ static void pl061_update(struct pl061 *gpio)
 
 static uint8_t pl061_read_reg(struct pl061 *gpio, uint64_t offset)
 {
-	if (offset <= PL061_GPIODATA_END)
+	if (offset <= PL061_GPIODATA_END) {
+		gpio->sampled |= (uint8_t)(offset >> 2);
 		return gpio->pins & (uint8_t)(offset >> 2);
+	}
 	switch (offset) {
 	case PL061_GPIODIR:
 		return gpio->dir;
@@ -195,6 +197,18 @@ void pl061_reset(struct pl061 *gpio)
 	pthread_mutex_unlock(&gpio->lock);
 }
 
+bool pl061_input_sampled(struct pl061 *gpio, unsigned int pin)
+{
+	bool seen;
+
+	if (pin >= PL061_NR_PINS)
+		return false;
+	pthread_mutex_lock(&gpio->lock);
+	seen = gpio->sampled & (1u << pin);
+	pthread_mutex_unlock(&gpio->lock);
+	return seen;
+}
+
 void pl061_destroy(struct pl061 *gpio)
 {
 	pthread_mutex_destroy(&gpio->lock);
@@ -208,6 +222,8 @@ int pl061_set_input(struct pl061 *gpio, unsigned int pin, bool level)
 		return -EINVAL;
 	bit = (uint8_t)(1u << pin);
 	pthread_mutex_lock(&gpio->lock);
+	if (!!(gpio->in & bit) != level)
+		gpio->sampled &= (uint8_t)~bit;
 	if (level)
 		gpio->in |= bit;
 	else

@@ -98,6 +98,7 @@ struct pl061 {
 	uint8_t edge_ris; /* latched edge interrupts */
 	uint8_t pins; /* pin levels at the last update (edge detection) */
 	bool irq_level; /* last level given to irq_line_set() */
+	uint8_t sampled; /* inputs the guest read (GPIODATA) since their last change */
 	uint64_t ignored_accesses;
 };
 
@@ -106,6 +107,13 @@ struct pl061 {
  * every input low. Returns 0 or -errno from pthread_mutex_init().
  */
 int pl061_init(struct pl061 *gpio, const struct pl061_config *cfg);
+
+/*
+ * Whether the guest has read input @pin through GPIODATA since its level
+ * last changed (pl061_set_input()): a button can be held until the guest
+ * has seen it pressed, however slowly the guest runs. Any thread.
+ */
+bool pl061_input_sampled(struct pl061 *gpio, unsigned int pin);
 
 /*
  * Reboot in place: the registers return to their reset values, latched

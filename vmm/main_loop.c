@@ -79,13 +79,24 @@ void vm_request_shutdown(struct vm_session *s)
 	arm_timer(s->shutdown_tfd, (uint64_t)s->cfg->shutdown_timeout * 1000);
 }
 
+/*
+ * The button is held for BUTTON_PRESS_MS and until the guest has read the
+ * pin pressed: Linux's gpio-keys reads the level after its debounce delay,
+ * which on a slow (nested, emulated, overcommitted) host can come later
+ * than 100 ms of wall-clock time. The shutdown timeout bounds the hold.
+ */
 static void on_button_release(void *ctx, int fd, short revents)
 {
 	struct vm_session *s = ctx;
 
 	drain_timer(fd);
-	if (s->vm && s->vm->gpio_ready)
-		pl061_set_input(&s->vm->gpio, LAYOUT_GPIO_POWER_PIN, false);
+	if (!s->vm || !s->vm->gpio_ready)
+		return;
+	if (!pl061_input_sampled(&s->vm->gpio, LAYOUT_GPIO_POWER_PIN)) {
+		arm_timer(s->button_tfd, BUTTON_PRESS_MS);
+		return;
+	}
+	pl061_set_input(&s->vm->gpio, LAYOUT_GPIO_POWER_PIN, false);
 }
 
 static void on_shutdown_timeout(void *ctx, int fd, short revents)

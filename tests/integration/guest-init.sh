@@ -89,12 +89,23 @@ button)
 		echo 'echo KT-POWER-BUTTON'
 		[ -n "$kt_token" ] && echo "echo $kt_token >/kt-data.txt"
 		echo 'sync'
+		echo 'echo KT-HOOK-SYNCED'
 		echo 'mount -o remount,ro / 2>/dev/null'
+		echo 'echo KT-HOOK-REMOUNTED'
 		echo 'poweroff -f'
 	} >/etc/acpi/PWRF/00000080
 	chmod +x /etc/acpi/PWRF/00000080
-	# acpid opens the input devices present when it starts, and needs a log file
-	acpid -l /dev/console && echo "KT-BUTTON-READY"
+	# acpid opens the input devices present when it starts, and needs a log
+	# file; it daemonizes first: ready once it holds /dev/input/event0 open
+	acpid -l /dev/console
+	i=0
+	while [ $i -lt 100 ]; do
+		p=$(pidof acpid)
+		[ -n "$p" ] && ls -l /proc/$p/fd 2>/dev/null | grep -q /dev/input/event0 && break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ $i -lt 100 ] && echo "KT-BUTTON-READY"
 	while :; do sleep 1000; done
 	;;
 ignore)

@@ -174,6 +174,29 @@ static void test_set_input_bad_pin(void **state)
 	assert_int_equal(fx->irq.calls, 0);
 }
 
+/* The button is "seen" only by a GPIODATA read covering its pin after the last change. */
+static void test_input_sampled(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_false(pl061_input_sampled(&fx->gpio, 8));
+	assert_int_equal(pl061_set_input(&fx->gpio, 3, true), 0);
+	assert_false(pl061_input_sampled(&fx->gpio, 3));
+	rd(fx, PL061_GPIOMIS);				/* not a data read */
+	rd(fx, PL061_DATA_OFFSET(1u << 2));		/* another pin's mask */
+	assert_false(pl061_input_sampled(&fx->gpio, 3));
+	assert_int_equal(rd(fx, PL061_DATA_OFFSET(1u << 3)), 1u << 3);
+	assert_true(pl061_input_sampled(&fx->gpio, 3));
+	/* the same level again is no change: still seen */
+	assert_int_equal(pl061_set_input(&fx->gpio, 3, true), 0);
+	assert_true(pl061_input_sampled(&fx->gpio, 3));
+	/* released: not seen until read again */
+	assert_int_equal(pl061_set_input(&fx->gpio, 3, false), 0);
+	assert_false(pl061_input_sampled(&fx->gpio, 3));
+	assert_int_equal(rd(fx, PL061_DATA_OFFSET(0xff)), 0);
+	assert_true(pl061_input_sampled(&fx->gpio, 3));
+}
+
 static void test_rising_edge(void **state)
 {
 	struct fixture *fx = *state;
@@ -521,6 +544,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_reset_values, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_input_sampled, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_registers_read_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_id_registers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_data_address_masking, setup, teardown),

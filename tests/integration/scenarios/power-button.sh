@@ -6,7 +6,7 @@
 img=$KT_SCENARIO_DIR/root.ext4
 cp "$KT_ROOTFS" "$img"
 token="button-$$-$(date +%s)"
-kestrel_bg g --kernel "$KT_KERNEL" --initrd "$KT_INITRD" --irqchip "$KT_IRQCHIP" \
+kestrel_bg g --kernel "$KT_KERNEL" --initrd "$KT_INITRD" --irqchip "$KT_IRQCHIP" --stats \
 	--disk "path=$img" \
 	--cmdline "console=ttyS0 quiet panic=-1 root=/dev/vda kt=button kt_token=$token"
 wait_for g "KT-BUTTON-READY" 90
