@@ -245,6 +245,7 @@ static void blk_work(struct virtio_blk_worker *w)
 	struct virtio_blk *blk = w->blk;
 	struct virtq *vq = virtio_mmio_queue(&blk->mmio, 0);
 	struct virtq_chain chain;
+	enum virtq_bad bad;
 	uint32_t used_len;
 	bool notify;
 	int ret;
@@ -254,6 +255,7 @@ static void blk_work(struct virtio_blk_worker *w)
 		ret = virtq_pop(vq, w->segs, VIRTQ_MAX_SIZE, &chain);
 		if (ret == 0 && virtq_enable_notify(vq))
 			ret = -EAGAIN; /* arrived while enabling: pop again */
+		bad = vq->bad; /* the queue state is the lock's: read it here */
 		pthread_mutex_unlock(&blk->vq_lock);
 		if (ret == -EAGAIN)
 			continue;
@@ -264,7 +266,7 @@ static void blk_work(struct virtio_blk_worker *w)
 		}
 		if (ret == -EBADMSG) {
 			__atomic_fetch_add(&blk->malformed, 1, __ATOMIC_RELAXED);
-			blk_fail_and_park(blk, virtq_bad_str(vq->bad));
+			blk_fail_and_park(blk, virtq_bad_str(bad));
 			break;
 		}
 		/* 1, or -ENOBUFS (cannot happen: the array holds a whole queue). */

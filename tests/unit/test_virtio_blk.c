@@ -471,7 +471,7 @@ static void test_malformed_requests(void **state)
 	assert_int_equal(*ram(fx, STATUS, 1), 0xee); /* never written */
 	assert_true(virtio_mmio_status(&fx->blk.mmio) & VIRTIO_STATUS_NEEDS_RESET);
 	assert_true(vmmio_rd(&fx->blk.mmio, VIRTIO_MMIO_INTERRUPT_STATUS) & VIRTIO_MMIO_INT_CONFIG);
-	assert_true(fx->blk.malformed >= 3);
+	assert_true(__atomic_load_n(&fx->blk.malformed, __ATOMIC_RELAXED) >= 3);
 
 	/* The driver resets and brings the device up again: it works. */
 	vqd_init(&fx->d, &fx->mem, QSIZE, RAM_BASE);
