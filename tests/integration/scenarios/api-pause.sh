@@ -14,6 +14,7 @@ expect_api 204 PATCH /vm '{"state": "Paused"}'
 t_pause=$(cat "$d/api.time")
 c1=$(count_in g '^KT-COUNT ')
 expect_api 200 GET /
+t_get=$(cat "$d/api.time")
 body_has '"state": *"Paused"'
 # the observation window itself: a running guest prints ~10 lines in it
 sleep 2
@@ -37,6 +38,8 @@ for i in 1 2 3; do
 	t_pause="$t_pause $(cat "$d/api.time")"
 	expect_api 204 PATCH /vm '{"state": "Resumed"}'
 	t_resume="$t_resume $(cat "$d/api.time")"
+	expect_api 200 GET /
+	t_get="$t_get $(cat "$d/api.time")"
 done
 c3=$(count_in g '^KT-COUNT ')
 wait_count g '^KT-COUNT ' $((c3 + 3)) 30
@@ -44,6 +47,6 @@ kill -TERM "$KT_PID"
 wait_exit 20
 expect_rc 4
 grep "forbidden syscall" "$d/g.out" && fail "seccomp violation"
-echo "pause times (s): $t_pause; resume times (s): $t_resume"
+echo "pause times (s): $t_pause; resume times (s): $t_resume; GET / (s): $t_get"
 med() { echo "$@" | tr ' ' '\n' | sort -n | sed -n 3p; }
-echo "NOTE: pause $(ms "$(med $t_pause)") ms, resume $(ms "$(med $t_resume)") ms (median of 4, curl time_total)"
+echo "NOTE: pause $(ms "$(med $t_pause)") ms, resume $(ms "$(med $t_resume)") ms; GET / $(ms "$(med $t_get)") ms (medians of 4, curl time_total)"
