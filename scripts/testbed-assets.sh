@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Fetch and unpack the Debian arm64 packages the test bed and the demo use:
-# the kernel (an uncompressed arm64 Image and its modules) and busybox-static.
+# the kernel (an uncompressed arm64 Image and its modules), busybox-static,
+# and curl with the shared libraries it loads (for the API scenarios: a tree
+# in $cache/curl/root to copy into the emulated host's root).
 # Everything lands in the cache ($KESTREL_CACHE, default ~/.cache/kestrel) and
 # a second run downloads nothing. Prints the cache folder.
 set -euo pipefail
@@ -44,5 +46,44 @@ if [ ! -x "$cache/busybox/busybox" ]; then
 	mv "$cache/busybox.tmp/root/bin/busybox" "$cache/busybox.tmp/busybox"
 	rm -rf "$cache/busybox.tmp/root" "$cache/busybox"
 	mv "$cache/busybox.tmp" "$cache/busybox"
+fi
+if [ ! -x "$cache/curl/root/usr/bin/curl" ]; then
+	# curl and its Depends, recursively (libcurl4, libc6, ...)
+	pkgs=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
+		--no-breaks --no-replaces --no-enhances curl:arm64 2>/dev/null |
+		awk '/^[a-z0-9]/ { sub(":arm64$", ""); print }' | sort -u)
+	[ -n "$pkgs" ] || { echo "testbed-assets: cannot resolve curl:arm64" >&2; exit 1; }
+	rm -rf "$cache/curl.tmp" && mkdir -p "$cache/curl.tmp/all" "$cache/curl.tmp/root"
+	for p in $pkgs; do
+		deb=$(fetch "$p")
+		dpkg-deb -x "$deb" "$cache/curl.tmp/all"
+	done
+	# Keep curl, the loader and the libraries curl needs (DT_NEEDED,
+	# transitively), each as a plain file under its soname.
+	all=$cache/curl.tmp/all
+	root=$cache/curl.tmp/root
+	mkdir -p "$root/usr/bin" "$root/lib" "$root/lib/aarch64-linux-gnu"
+	cp "$all/usr/bin/curl" "$root/usr/bin/curl"
+	cp -L "$all/lib/ld-linux-aarch64.so.1" "$root/lib/ld-linux-aarch64.so.1"
+	todo=$(readelf -d "$all/usr/bin/curl" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+	done_libs=""
+	while [ -n "$todo" ]; do
+		set -- $todo
+		lib=$1
+		shift
+		todo="$*"
+		case " $done_libs " in *" $lib "*) continue ;; esac
+		done_libs="$done_libs $lib"
+		[ "$lib" = ld-linux-aarch64.so.1 ] && continue
+		src=""
+		for dir in lib/aarch64-linux-gnu usr/lib/aarch64-linux-gnu; do
+			[ -e "$all/$dir/$lib" ] && { src=$all/$dir/$lib; break; }
+		done
+		[ -n "$src" ] || { echo "testbed-assets: curl needs $lib, not found" >&2; exit 1; }
+		cp -L "$src" "$root/lib/aarch64-linux-gnu/$lib"
+		todo="$todo $(readelf -d "$src" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')"
+	done
+	rm -rf "$all" "$cache/curl"
+	mv "$cache/curl.tmp" "$cache/curl"
 fi
 echo "$cache"

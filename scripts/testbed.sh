@@ -111,6 +111,9 @@ else
 	[ -x "$ktv" ] && cp "$ktv" "$hroot/kt/kt-vsock"
 	[ -x "$ktr" ] && cp "$ktr" "$hroot/kt/irq-line-race"
 	ln -s /kt/kestrel "$hroot/bin/kestrel"
+	# curl (Debian's, dynamically linked: its glibc loader and libraries
+	# come along) for the API scenarios
+	cp -a "$cache/curl/root/." "$hroot/"
 	cp "$cache/kernel/Image" "$hroot/kt/guest/Image"
 	cp "$out/guest-initrd.cpio" "$hroot/kt/guest/initrd.cpio"
 	cp "$out/rootfs.ext4" "$hroot/kt/guest/rootfs.ext4"

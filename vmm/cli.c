@@ -29,6 +29,9 @@ const char cli_usage[] =
 	"  --irqchip LIST         auto, kvm-v3, kvm-v2, user, or a comma list tried in\n"
 	"                         order (auto = kvm-v3,kvm-v2,user)\n"
 	"  --on-reboot ACTION     restart (default) or exit\n"
+	"  --shutdown-timeout S   seconds SIGTERM or SendCtrlAltDel waits for the guest\n"
+	"                         to power off after the power button (default 30,\n"
+	"                         0 to 3600; 0 stops it at once)\n"
 	"  --disk path=F[,readonly=on|off][,id=ID]\n"
 	"                         virtio-blk disk (up to 8; ID: serial, up to 20 bytes)\n"
 	"  --net tap=NAME[,mac=52:54:00:12:34:56]\n"
@@ -54,7 +57,8 @@ const char cli_usage[] =
 
 enum opt_id {
 	OPT_KERNEL, OPT_INITRD, OPT_CMDLINE, OPT_CPUS, OPT_MEMORY, OPT_HUGEPAGES,
-	OPT_IRQCHIP, OPT_ON_REBOOT, OPT_DUMP_DTB, OPT_LOG_LEVEL, OPT_LOG_FILE, OPT_STATS,
+	OPT_IRQCHIP, OPT_ON_REBOOT, OPT_SHUTDOWN_TIMEOUT, OPT_DUMP_DTB, OPT_LOG_LEVEL,
+	OPT_LOG_FILE, OPT_STATS,
 	OPT_DISK, OPT_NET, OPT_RNG, OPT_VSOCK, OPT_SERIAL, OPT_SECCOMP, OPT_API_SOCKET,
 	OPT_CONFIG, OPT_PRINT_CONFIG, OPT_HELP, OPT_VERSION, OPT_JSON,
 #ifdef KESTREL_TEST_HOOKS
@@ -78,6 +82,7 @@ static const struct opt opts[] = {
 	{ "--hugepages", OPT_HUGEPAGES, false, NULL },
 	{ "--irqchip", OPT_IRQCHIP, true, "machine.irqchip" },
 	{ "--on-reboot", OPT_ON_REBOOT, true, "machine.on_reboot" },
+	{ "--shutdown-timeout", OPT_SHUTDOWN_TIMEOUT, true, "machine.shutdown_timeout" },
 	{ "--dump-dtb", OPT_DUMP_DTB, true, "debug.dump_dtb" },
 	{ "--log-level", OPT_LOG_LEVEL, true, "log.level" },
 	{ "--log-file", OPT_LOG_FILE, true, "log.file" },
@@ -177,6 +182,16 @@ static int apply(struct cli_state *s, const struct opt *o, const char *val)
 				 "--on-reboot: invalid value '%s' (expected restart or exit)", val);
 			return -EINVAL;
 		}
+		break;
+	case OPT_SHUTDOWN_TIMEOUT:
+		ret = parse_uint(val, 0, VM_MAX_SHUTDOWN_TIMEOUT, &v);
+		if (ret) {
+			snprintf(err, errlen,
+				 "--shutdown-timeout: invalid value '%s' (expected 0 to %d seconds)",
+				 val, VM_MAX_SHUTDOWN_TIMEOUT);
+			return -EINVAL;
+		}
+		cfg->shutdown_timeout = (unsigned)v;
 		break;
 	case OPT_DUMP_DTB:
 		return store_str(s, &cfg->dump_dtb, val);

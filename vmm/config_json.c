@@ -75,6 +75,17 @@ static int j_memory(struct json_walk *c, const struct json_key *k, const char *p
 	return 0;
 }
 
+static int j_shutdown_timeout(struct json_walk *c, const struct json_key *k, const char *path,
+			      json_t *v, void *obj)
+{
+	uint64_t n = 0;
+	int ret = json_walk_uint(c, path, v, 0, VM_MAX_SHUTDOWN_TIMEOUT, &n);
+
+	if (!ret)
+		*(unsigned *)json_walk_field(obj, k) = (unsigned)n;
+	return ret;
+}
+
 static const char irqchip_expected[] = "auto, kvm-v3, kvm-v2, user";
 
 static int j_irqchip(struct json_walk *c, const struct json_key *k, const char *path, json_t *v,
@@ -262,6 +273,7 @@ static const struct json_key machine_keys[] = {
 	KEY("hugepages", json_walk_bool, struct vm_config, hugepages),
 	KEY("irqchip", j_irqchip, struct vm_config, irqchip),
 	KEY("on_reboot", j_on_reboot, struct vm_config, on_reboot),
+	KEY("shutdown_timeout", j_shutdown_timeout, struct vm_config, shutdown_timeout),
 };
 
 static const struct json_key disk_keys[] = {

@@ -92,6 +92,7 @@ static json_t *machine(struct jout *o, const struct vm_config *cfg)
 		append(o, chips, json_string(irqchip_kind_name(cfg->irqchip.kind[i])));
 	set(o, m, "irqchip", chips);
 	set(o, m, "on_reboot", json_string(vm_on_reboot_name(cfg->on_reboot)));
+	set(o, m, "shutdown_timeout", json_integer(cfg->shutdown_timeout));
 	return m;
 }
 

@@ -465,6 +465,11 @@ int vm_config_validate(const struct vm_config *cfg, enum vm_config_check check, 
 		snprintf(err, errlen, "machine.on_reboot: invalid value %d", cfg->on_reboot);
 		return -EINVAL;
 	}
+	if (cfg->shutdown_timeout > VM_MAX_SHUTDOWN_TIMEOUT) {
+		snprintf(err, errlen, "machine.shutdown_timeout: %u is out of range (0-%d)",
+			 cfg->shutdown_timeout, VM_MAX_SHUTDOWN_TIMEOUT);
+		return -EINVAL;
+	}
 	if (cfg->nr_disks > VM_MAX_DISKS) {
 		snprintf(err, errlen, "disks: %u entries, at most %d", cfg->nr_disks, VM_MAX_DISKS);
 		return -EINVAL;

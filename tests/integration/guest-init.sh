@@ -9,6 +9,7 @@
 #             shutdown hook writes $kt_token to /kt-data.txt (if given),
 #             syncs, remounts / read-only and powers off
 #   ignore    print a marker and sit idle, ignoring the power button
+#   counter   print "KT-COUNT n" (n = 1, 2, ...) about every 0.2 s, forever
 # A kernel command line with root=/dev/vda mounts the ext4 root on virtio-blk
 # and switches to it (the image carries this script as /init).
 /bin/busybox --install -s /bin
@@ -111,6 +112,14 @@ button)
 ignore)
 	echo "KT-IGNORING-BUTTON"
 	while :; do sleep 1000; done
+	;;
+counter)
+	n=0
+	while :; do
+		n=$((n + 1))
+		echo "KT-COUNT $n"
+		usleep 200000
+	done
 	;;
 *)
 	echo "KT-SHELL"

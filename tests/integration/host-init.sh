@@ -3,7 +3,7 @@
 # via tests/integration/run-scenarios.sh). Mounts the basics, loads the
 # modules scenarios need, runs every scenario and powers off.
 /bin/busybox --install -s /bin
-export PATH=/bin:/sbin
+export PATH=/bin:/sbin:/usr/bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev

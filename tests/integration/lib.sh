@@ -94,3 +94,64 @@ image_file() {
 	cat "$mnt/$2" 2>/dev/null
 	umount "$mnt"
 }
+
+# API helpers (the real curl over kestrel's --api-socket). Set KT_API to
+# the socket path first.
+
+# wait_socket PATH SECONDS: wait until the socket PATH exists; fail on
+# timeout or when kestrel died
+wait_socket() {
+	local i=0 n=$(($2 * 10))
+	while [ ! -S "$1" ]; do
+		kill -0 "$KT_PID" 2>/dev/null || fail "kestrel exited before creating $1"
+		[ $i -ge $n ] && fail "no socket $1 within $2 s"
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+# api METHOD PATH [CURL ARGS...]: one request; prints the HTTP status (000
+# when curl got no response); the body is in $KT_SCENARIO_DIR/api.body and
+# curl's time_total (s) in $KT_SCENARIO_DIR/api.time
+api() {
+	local m=$1 p=$2 out
+	shift 2
+	out=$(curl -s --max-time 15 --unix-socket "$KT_API" -o "$KT_SCENARIO_DIR/api.body" \
+		-w '%{http_code} %{time_total}' -X "$m" "http://localhost$p" "$@")
+	echo "${out#* }" >"$KT_SCENARIO_DIR/api.time"
+	echo "api: $m $p -> ${out% *} $(head -c 300 "$KT_SCENARIO_DIR/api.body")" >&2
+	echo "${out% *}"
+}
+
+# api_json METHOD PATH JSON: a request with a JSON body, the way
+# Firecracker's getting-started guide sends it
+api_json() {
+	api "$1" "$2" -H 'Accept: application/json' -H 'Content-Type: application/json' -d "$3"
+}
+
+# expect_api STATUS METHOD PATH [JSON]: the request must get STATUS
+expect_api() {
+	local want=$1 got
+	shift
+	if [ $# -ge 3 ]; then
+		got=$(api_json "$@")
+	else
+		got=$(api "$@")
+	fi
+	[ "$got" = "$want" ] || fail "$1 $2: status $got, expected $want: $(cat "$KT_SCENARIO_DIR/api.body")"
+}
+
+# api_body: the body of the last response
+api_body() {
+	cat "$KT_SCENARIO_DIR/api.body"
+}
+
+# body_has PATTERN: the last response body matches PATTERN (grep -E)
+body_has() {
+	grep -Eq "$1" "$KT_SCENARIO_DIR/api.body" || fail "response body '$(api_body)' lacks '$1'"
+}
+
+# ms SECONDS: seconds (curl's time_total) as milliseconds with one decimal
+ms() {
+	awk -v s="$1" 'BEGIN { printf "%.1f", s * 1000 }'
+}

@@ -69,7 +69,7 @@ static void test_cli_run(void **state)
 	struct vm_config *cfg = &f->cfg;
 
 	assert_int_equal(parse(f, "--kernel", "/k", "--cpus", "4", "--memory=1G", "--irqchip",
-			       "kvm-v2,user", "--on-reboot", "exit"),
+			       "kvm-v2,user", "--on-reboot", "exit", "--shutdown-timeout", "3"),
 			 0);
 	assert_int_equal(f->res.action, CLI_RUN);
 	assert_string_equal(cfg->kernel, "/k");
@@ -79,12 +79,14 @@ static void test_cli_run(void **state)
 	assert_int_equal(cfg->irqchip.kind[0], IRQCHIP_KVM_V2);
 	assert_int_equal(cfg->irqchip.kind[1], IRQCHIP_USER);
 	assert_int_equal(cfg->on_reboot, ON_REBOOT_EXIT);
+	assert_int_equal(cfg->shutdown_timeout, 3);
 	/* defaults */
 	assert_int_equal(parse(f, "--kernel", "/k"), 0);
 	assert_int_equal(cfg->cpus, 1);
 	assert_int_equal(cfg->memory, VM_DEFAULT_MEMORY);
 	assert_int_equal(cfg->irqchip.n, 3);
 	assert_int_equal(cfg->on_reboot, ON_REBOOT_RESTART);
+	assert_int_equal(cfg->shutdown_timeout, VM_DEFAULT_SHUTDOWN_TIMEOUT);
 	assert_string_equal(cfg->cmdline, VM_DEFAULT_CMDLINE);
 	assert_null(cfg->initrd);
 	assert_int_equal(cfg->nr_disks, 0);
@@ -208,6 +210,15 @@ static const struct {
 	{
 	  { "--kernel", "/k", "--on-reboot", "halt" },
 	  "--on-reboot: invalid value 'halt' (expected restart or exit)" },
+	{
+	  { "--kernel", "/k", "--shutdown-timeout", "3601" },
+	  "--shutdown-timeout: invalid value '3601' (expected 0 to 3600 seconds)" },
+	{
+	  { "--kernel", "/k", "--shutdown-timeout", "-1" },
+	  "--shutdown-timeout: invalid value '-1' (expected 0 to 3600 seconds)" },
+	{
+	  { "--kernel", "/k", "--shutdown-timeout", "5s" },
+	  "--shutdown-timeout: invalid value '5s' (expected 0 to 3600 seconds)" },
 	{ { "--kernel", "/k", "--json" }, "--json: only valid after 'check'" },
 	{
 	  { "--kernel", "/k", "--disk", "readonly=on" },

@@ -91,6 +91,7 @@ static void assert_config_equal(const struct vm_config *a, const struct vm_confi
 	for (unsigned i = 0; i < a->irqchip.n; i++)
 		assert_int_equal(a->irqchip.kind[i], b->irqchip.kind[i]);
 	assert_int_equal(a->on_reboot, b->on_reboot);
+	assert_int_equal(a->shutdown_timeout, b->shutdown_timeout);
 	assert_int_equal(a->nr_disks, b->nr_disks);
 	for (unsigned i = 0; i < a->nr_disks; i++) {
 		assert_true(str_eq(a->disks[i].path, b->disks[i].path));
@@ -174,6 +175,7 @@ static void assert_full(const struct vm_config *cfg)
 	assert_int_equal(cfg->irqchip.kind[0], IRQCHIP_KVM_V2);
 	assert_int_equal(cfg->irqchip.kind[1], IRQCHIP_USER);
 	assert_int_equal(cfg->on_reboot, ON_REBOOT_EXIT);
+	assert_int_equal(cfg->shutdown_timeout, 7);
 	assert_int_equal(cfg->nr_disks, 3);
 	assert_string_equal(cfg->disks[0].path, "/img/root.ext4");
 	assert_false(cfg->disks[0].readonly);
@@ -364,6 +366,12 @@ static const struct bad_doc bad_docs[] = {
 	{ "{\"machine\":{\"irqchip\":[]}}", "t.json: machine.irqchip: empty list" },
 	{ "{\"machine\":{\"on_reboot\":\"halt\"}}",
 	  "t.json: machine.on_reboot: \"halt\" is not one of restart, exit" },
+	{ "{\"machine\":{\"shutdown_timeout\":3601}}",
+	  "t.json: machine.shutdown_timeout: 3601 is out of range (0-3600)" },
+	{ "{\"machine\":{\"shutdown_timeout\":-1}}",
+	  "t.json: machine.shutdown_timeout: -1 is out of range (0-3600)" },
+	{ "{\"machine\":{\"shutdown_timeout\":\"10\"}}",
+	  "t.json: machine.shutdown_timeout: expected an integer, got \"10\"" },
 	{ "{\"serial\":\"tty\"}",
 	  "t.json: serial: \"tty\" is not one of stdio, off, pty, file=PATH or socket=PATH" },
 	{ "{\"serial\":\"socket\"}",
@@ -666,7 +674,8 @@ static void test_cli_print_round_trip(void **state)
 	assert_int_equal(cli(&cfg, &res, err, sizeof(err), "--kernel", "/k/Image", "--initrd",
 			     "/k/initrd", "--cmdline", "console=ttyS0 \"quoted\" \\ back", "--cpus",
 			     "3", "--memory", "1026M", "--hugepages", "--irqchip", "user,kvm-v2",
-			     "--on-reboot", "exit", "--disk", "path=/d/a,id=A-1", "--disk",
+			     "--on-reboot", "exit", "--shutdown-timeout", "0", "--disk",
+			     "path=/d/a,id=A-1", "--disk",
 			     "path=/d/b,readonly=on", "--net", "tap=tap7,mac=02:00:00:00:00:07",
 			     "--net", "tap=tap8", "--rng", "--vsock", "cid=99", "--serial",
 			     "file=/l/con", "--seccomp=off", "--log-level", "warn", "--log-file",
@@ -682,6 +691,7 @@ static void test_cli_print_round_trip(void **state)
 	assert_false(cfg.nets[1].has_mac);
 	assert_int_equal(cfg.vsock.cid, 99);
 	assert_int_equal(cfg.seccomp, VM_SECCOMP_OFF);
+	assert_int_equal(cfg.shutdown_timeout, 0);
 	assert_round_trip(&cfg);
 	vm_config_free(&cfg);
 
