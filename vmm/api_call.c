@@ -13,15 +13,14 @@
 
 void api_fault(struct api_call *c, const char *fmt, ...)
 {
-	char msg[API_ERR_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(c->fault, sizeof(c->fault), fmt, ap);
 	va_end(ap);
 	free(c->resp->body);
 	c->resp->status = 400;
-	c->resp->body = http_fault_body(msg);
+	c->resp->body = http_fault_body(c->fault);
 }
 
 void api_ok(struct api_call *c)

@@ -2,7 +2,8 @@
 /*
  * One API request being answered, and the helpers the router's endpoint
  * files share (vmm/api_router.c, vmm/api_config.c; nothing else includes
- * this header): replying (a 400 fault, 204, 200 with JSON), reading the
+ * this header, and vmm/api_config.c's Firecracker config-file reader,
+ * which answers one pretend request per section): replying (a 400 fault, 204, 200 with JSON), reading the
  * JSON body's fields with errors that name them, the VM-state guards, and
  * the working copy of the config that one change is made on.
  *
@@ -35,6 +36,7 @@ struct api_call {
 	size_t len;
 	struct http_response *resp;
 	char err[API_ERR_MAX]; /* scratch for vm_config_validate() and the ops */
+	char fault[API_ERR_MAX]; /* the last api_fault()'s line, "" before one */
 };
 
 /*
@@ -47,7 +49,7 @@ struct api_edit {
 	char net_ids[VM_MAX_NETS][API_ID_MAX + 1];
 };
 
-/* Makes the response 400 with {"fault_message": the formatted line}. */
+/* Makes the response 400 with {"fault_message": the formatted line}, also kept in c->fault. */
 __attribute__((format(printf, 2, 3))) void api_fault(struct api_call *c, const char *fmt, ...);
 /* Makes the response 204 (no body). */
 void api_ok(struct api_call *c);

@@ -21,6 +21,7 @@
 #include <jansson.h>
 
 #include "lib/util.h"
+#include "vmm/api_config.h"
 #include "vmm/json_walk.h"
 
 /* ---- value handlers ---- */
@@ -372,6 +373,34 @@ static int syntax_error(struct json_walk *c, const json_error_t *je)
 	return -EINVAL;
 }
 
+/*
+ * A Firecracker --config-file document (a top-level key only Firecracker's
+ * format has) goes through the API's body mapping (vmm/api_config.c), so
+ * both accept and refuse the same fields with the same words; a kestrel key
+ * beside one is refused. Returns 1 for a kestrel document, else 0 or -errno.
+ */
+static int firecracker_document(struct json_walk *c, json_t *doc)
+{
+	const char *marker = api_config_firecracker_marker(doc), *key;
+	json_t *v;
+
+	if (!marker)
+		return 1;
+	json_object_foreach(doc, key, v)
+	{
+		/* "vsock", "serial": in both formats, a Firecracker document's are Firecracker's */
+		if (api_config_shared_key(key))
+			continue;
+		for (size_t i = 0; i < ARRAY_SIZE(top_keys); i++)
+			if (!strcmp(key, top_keys[i].key))
+				return json_walk_fail(c, key,
+						      "kestrel's key in a Firecracker document (it "
+						      "has \"%s\"): use one format or the other",
+						      marker);
+	}
+	return api_config_firecracker(c->cfg, doc, c->name, c->err, c->errlen);
+}
+
 int config_json_parse(const char *text, size_t len, const char *name, struct vm_config *cfg,
 		      char *err, size_t errlen)
 {
@@ -400,7 +429,9 @@ int config_json_parse(const char *text, size_t len, const char *name, struct vm_
 		ret = json_walk_wrong_type(&c, "top level", "an object", doc);
 		goto out;
 	}
-	ret = json_walk_object(&c, "", doc, top_keys, ARRAY_SIZE(top_keys), cfg);
+	ret = firecracker_document(&c, doc);
+	if (ret == 1)
+		ret = json_walk_object(&c, "", doc, top_keys, ARRAY_SIZE(top_keys), cfg);
 	if (ret)
 		goto out;
 	n = (size_t)snprintf(err, errlen, "%s: ", name);

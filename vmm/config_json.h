@@ -9,6 +9,13 @@
  *   FILE: PATH: message          e.g. "vm.json: disks[1].raedonly: unknown key"
  *   FILE:LINE:COLUMN: message    syntax errors
  *
+ * A document whose top level has a key only Firecracker's --config-file
+ * format has ("boot-source", "machine-config", "drives", ...) is read as
+ * one through vmm/api_config.h's api_config_firecracker(): the fields the
+ * API's PUT bodies accept, the same refusals, in messages "FILE: SECTION:
+ * message" (e.g. "vm.json: drives[0]: partuuid: not supported by kestrel
+ * (...)"); mixing kestrel's top-level keys with Firecracker's is refused.
+ *
  * The decoder fills the fields the document gives over what @cfg holds
  * (defaults, usually), copying strings into @cfg's store, then runs
  * vm_config_validate(VM_CHECK_PART): a file must be consistent on its own,

@@ -2,7 +2,8 @@
 /*
  * Unit tests: JSON VM descriptions (vmm/config_json.c), --print-config
  * (vmm/config_print.c), validation (vmm/vm_config.c), the schema and the
- * example files in configs/, and how --config combines with flags.
+ * example files in configs/, how --config combines with flags, and
+ * Firecracker --config-file documents (vmm/api_config.c's mapping).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -19,6 +20,7 @@
 
 #include <jansson.h>
 
+#include "vmm/api_router.h"
 #include "vmm/cli.h"
 #include "vmm/config_json.h"
 #include "vmm/config_print.h"
@@ -825,6 +827,405 @@ static void test_config_with_flags(void **state)
 	rmdir(dir);
 }
 
+
+/* ---- Firecracker --config-file documents ---- */
+
+static int parse_str(const char *text, struct vm_config *cfg, char *err, size_t errlen)
+{
+	return parse_text(text, strlen(text), cfg, err, errlen);
+}
+
+/* Firecracker's getting-started vm_config.json, with an initramfs and a net. */
+static const char fc_getting_started[] =
+	"{\n"
+	"  \"boot-source\": {\n"
+	"    \"kernel_image_path\": \"/fc/vmlinux\",\n"
+	"    \"boot_args\": \"console=ttyS0 reboot=k panic=1 pci=off\",\n"
+	"    \"initrd_path\": \"/fc/initrd.img\"\n"
+	"  },\n"
+	"  \"drives\": [\n"
+	"    {\n"
+	"      \"drive_id\": \"rootfs\",\n"
+	"      \"path_on_host\": \"/fc/rootfs.ext4\",\n"
+	"      \"is_root_device\": true,\n"
+	"      \"is_read_only\": false\n"
+	"    }\n"
+	"  ],\n"
+	"  \"machine-config\": {\n"
+	"    \"vcpu_count\": 2,\n"
+	"    \"mem_size_mib\": 1024\n"
+	"  },\n"
+	"  \"network-interfaces\": [\n"
+	"    {\n"
+	"      \"iface_id\": \"eth0\",\n"
+	"      \"guest_mac\": \"06:00:AC:10:00:02\",\n"
+	"      \"host_dev_name\": \"tap0\"\n"
+	"    }\n"
+	"  ]\n"
+	"}\n";
+
+static void test_fc_getting_started(void **state)
+{
+	static const uint8_t mac[6] = {0x06, 0x00, 0xac, 0x10, 0x00, 0x02};
+	struct vm_config cfg;
+	char err[512];
+
+	assert_int_equal(parse_text(fc_getting_started, strlen(fc_getting_started), &cfg, err,
+				    sizeof(err)),
+			 0);
+	assert_string_equal(cfg.kernel, "/fc/vmlinux");
+	assert_string_equal(cfg.initrd, "/fc/initrd.img");
+	/* is_root_device: what InstanceStart appends */
+	assert_string_equal(cfg.cmdline, "console=ttyS0 reboot=k panic=1 pci=off root=/dev/vda rw");
+	assert_int_equal(cfg.cpus, 2);
+	assert_int_equal(cfg.memory, 1024ULL << 20);
+	assert_int_equal(cfg.nr_disks, 1);
+	assert_string_equal(cfg.disks[0].path, "/fc/rootfs.ext4");
+	assert_string_equal(cfg.disks[0].id, "rootfs");
+	assert_false(cfg.disks[0].readonly);
+	assert_int_equal(cfg.nr_nets, 1);
+	assert_string_equal(cfg.nets[0].tap, "tap0");
+	assert_true(cfg.nets[0].has_mac);
+	assert_memory_equal(cfg.nets[0].mac, mac, 6);
+	/* what kestrel did not get from the document keeps its default */
+	assert_false(cfg.rng);
+	assert_false(cfg.vsock.enabled);
+	assert_int_equal(vm_config_validate(&cfg, VM_CHECK_WHOLE, err, sizeof(err)), 0);
+	/* --print-config gives kestrel's format, which reads back the same */
+	assert_round_trip(&cfg);
+	vm_config_free(&cfg);
+
+	/* the fuzz target's checks (round trip through kestrel's format) hold too */
+	assert_int_equal(fuzz_config_json_one((const uint8_t *)fc_getting_started,
+					      strlen(fc_getting_started)),
+			 0);
+}
+
+static void test_fc_sections(void **state)
+{
+	static const char doc[] =
+		"{\"boot-source\": {\"kernel_image_path\": \"/k\"},"
+		" \"drives\": [{\"drive_id\": \"data\", \"path_on_host\": \"/d/data\","
+		"   \"is_root_device\": false, \"is_read_only\": true, \"cache_type\": \"Unsafe\","
+		"   \"io_engine\": \"Sync\", \"rate_limiter\": null},"
+		"  {\"drive_id\": \"root\", \"path_on_host\": \"/d/root\", \"is_root_device\": true,"
+		"   \"is_read_only\": true}],"
+		" \"machine-config\": {\"vcpu_count\": 4, \"mem_size_mib\": 512, \"smt\": false,"
+		"   \"track_dirty_pages\": false, \"cpu_template\": \"None\", \"huge_pages\": \"2M\"},"
+		" \"network-interfaces\": [{\"iface_id\": \"a\", \"host_dev_name\": \"tapa\"},"
+		"   {\"iface_id\": \"b\", \"host_dev_name\": \"tapb\", \"guest_mac\": null}],"
+		" \"vsock\": {\"guest_cid\": 7, \"vsock_id\": \"v\"},"
+		" \"entropy\": {},"
+		" \"logger\": {\"log_path\": \"/l/fc.log\", \"level\": \"Warning\"},"
+		" \"balloon\": null, \"mmds-config\": null, \"serial\": null}";
+	struct vm_config cfg;
+	char err[512] = "";
+
+	assert_int_equal(parse_text(doc, strlen(doc), &cfg, err, sizeof(err)), 0);
+	assert_string_equal(cfg.kernel, "/k");
+	/* no boot_args: kestrel's default line, then the read-only root */
+	assert_string_equal(cfg.cmdline, VM_DEFAULT_CMDLINE " root=/dev/vda ro");
+	assert_null(cfg.initrd);
+	/* the root device is disks[0], /dev/vda, whatever its place in the array */
+	assert_int_equal(cfg.nr_disks, 2);
+	assert_string_equal(cfg.disks[0].id, "root");
+	assert_true(cfg.disks[0].readonly);
+	assert_string_equal(cfg.disks[1].id, "data");
+	assert_true(cfg.disks[1].readonly);
+	assert_int_equal(cfg.cpus, 4);
+	assert_int_equal(cfg.memory, 512ULL << 20);
+	assert_true(cfg.hugepages);
+	assert_int_equal(cfg.nr_nets, 2);
+	assert_string_equal(cfg.nets[1].tap, "tapb");
+	assert_false(cfg.nets[0].has_mac);
+	assert_true(cfg.vsock.enabled);
+	assert_int_equal(cfg.vsock.cid, 7);
+	assert_true(cfg.rng);
+	assert_string_equal(cfg.log_file, "/l/fc.log");
+	assert_int_equal(cfg.log_level, LOG_WARN);
+	assert_round_trip(&cfg);
+	vm_config_free(&cfg);
+
+	/* only a kernel: no root= added */
+	assert_int_equal(parse_str("{\"boot-source\":{\"kernel_image_path\":\"/k\","
+				   "\"boot_args\":\"quiet\"}}",
+				   &cfg, err, sizeof(err)),
+			 0);
+	assert_string_equal(cfg.cmdline, "quiet");
+	vm_config_free(&cfg);
+}
+
+/* The fault_message the API gives for @body at @method @path, on a fresh config. */
+static char *api_fault_for(const char *method, const char *path, const char *body)
+{
+	static const struct api_ops no_ops;
+	struct vm_config cfg;
+	struct api_router r;
+	struct api_router_params p = {.cfg = &cfg, .ops = &no_ops};
+	struct http_response resp = {0};
+	json_t *j, *m;
+	char *msg;
+
+	vm_config_defaults(&cfg);
+	api_router_init(&r, &p);
+	api_router_handle(&r, method, path, body, strlen(body), &resp);
+	assert_int_equal(resp.status, 400);
+	j = json_loads(resp.body, 0, NULL);
+	m = json_object_get(j, "fault_message");
+	assert_true(json_is_string(m));
+	msg = strdup(json_string_value(m));
+	assert_non_null(msg);
+	json_decref(j);
+	free(resp.body);
+	vm_config_free(&cfg);
+	return msg;
+}
+
+/*
+ * Every Firecracker field kestrel does not support, in a file: refused, the
+ * error naming the field, in the API's words for the same body.
+ */
+static const struct {
+	const char *section; /* top-level key; drives/network-interfaces: one element */
+	const char *body;
+	const char *msg; /* after "t.json: SECTION: " */
+} fc_refusals[] = {
+	{"boot-source", "{\"kernel_image_path\":\"/k\",\"kernel\":\"/k\"}", "unknown field \"kernel\""},
+	{"boot-source", "{\"boot_args\":\"quiet\"}", "kernel_image_path: missing"},
+	{"machine-config", "{\"vcpu_count\":1,\"mem_size_mib\":128,\"smt\":true}",
+	 "smt: not supported by kestrel (arm64 has no SMT to expose)"},
+	{"machine-config", "{\"vcpu_count\":1,\"mem_size_mib\":128,\"track_dirty_pages\":true}",
+	 "track_dirty_pages: not supported by kestrel (no snapshots)"},
+	{"machine-config", "{\"vcpu_count\":1,\"mem_size_mib\":128,\"cpu_template\":\"T2\"}",
+	 "cpu_template: \"T2\" is not supported by kestrel (accepted: None)"},
+	{"machine-config", "{\"vcpu_count\":1,\"mem_size_mib\":128,\"huge_pages\":\"1G\"}",
+	 "huge_pages: \"1G\" is not supported by kestrel (accepted: None, 2M)"},
+	{"machine-config", "{\"vcpu_count\":1}", "mem_size_mib: missing"},
+	{"drives",
+	 "{\"drive_id\":\"rootfs\",\"path_on_host\":\"/r\",\"is_root_device\":true,"
+	 "\"partuuid\":\"0eaa91a0-01\"}",
+	 "partuuid: not supported by kestrel (the root device is /dev/vda)"},
+	{"drives",
+	 "{\"drive_id\":\"rootfs\",\"path_on_host\":\"/r\",\"is_root_device\":true,"
+	 "\"rate_limiter\":{\"bandwidth\":{\"size\":1,\"refill_time\":1}}}",
+	 "rate_limiter: not supported by kestrel (no I/O rate limiting)"},
+	{"drives",
+	 "{\"drive_id\":\"rootfs\",\"path_on_host\":\"/r\",\"is_root_device\":true,"
+	 "\"io_engine\":\"Async\"}",
+	 "io_engine: \"Async\" is not supported by kestrel (accepted: Sync)"},
+	{"drives",
+	 "{\"drive_id\":\"rootfs\",\"is_root_device\":true,\"socket\":\"/run/vhost.sock\"}",
+	 "path_on_host: missing"},
+	{"drives",
+	 "{\"drive_id\":\"rootfs\",\"path_on_host\":\"/r\",\"is_root_device\":true,"
+	 "\"socket\":\"/run/vhost.sock\"}",
+	 "socket: not supported by kestrel (no vhost-user block devices)"},
+	{"drives", "{\"drive_id\":\"rootfs\",\"path_on_host\":\"/r\",\"is_root_device\":true,"
+		   "\"cache_type\":\"Direct\"}",
+	 "cache_type: \"Direct\" is not supported by kestrel (accepted: Unsafe, Writeback)"},
+	{"drives", "{\"drive_id\":\"rootfs\",\"path_on_host\":\"/r\",\"is_root_device\":true,"
+		   "\"is_read_only\":\"yes\"}",
+	 "is_read_only: true or false is expected"},
+	{"network-interfaces", "{\"iface_id\":\"eth0\",\"host_dev_name\":\"tap0\",\"mtu\":9000}",
+	 "mtu: not supported by kestrel (the guest picks its MTU)"},
+	{"network-interfaces",
+	 "{\"iface_id\":\"eth0\",\"host_dev_name\":\"tap0\",\"rx_rate_limiter\":{}}",
+	 "rx_rate_limiter: not supported by kestrel (no network rate limiting)"},
+	{"network-interfaces",
+	 "{\"iface_id\":\"eth0\",\"host_dev_name\":\"tap0\",\"tx_rate_limiter\":{}}",
+	 "tx_rate_limiter: not supported by kestrel (no network rate limiting)"},
+	{"network-interfaces", "{\"iface_id\":\"eth0\",\"host_dev_name\":\"tap0\","
+			       "\"guest_mac\":\"06:00\"}",
+	 "guest_mac: \"06:00\" is not a MAC address like 06:00:ac:10:00:02"},
+	{"vsock", "{\"guest_cid\":3,\"uds_path\":\"/tmp/v.sock\"}",
+	 "uds_path: not supported by kestrel (kestrel's vsock is vhost-vsock: host programs use "
+	 "AF_VSOCK with guest_cid, there is no Unix socket proxy)"},
+	{"entropy", "{\"rate_limiter\":{}}",
+	 "rate_limiter: not supported by kestrel (no entropy rate limiting)"},
+	{"logger", "{\"level\":\"Trace\"}",
+	 "level: \"Trace\" is not supported by kestrel (Error, Warning, Info, Debug)"},
+	{"logger", "{\"module\":\"api_server\"}",
+	 "module: not supported by kestrel (no per-module log filter)"},
+	{"logger", "{\"show_level\":true}", "show_level: not supported by this kestrel"},
+	{"logger", "{\"show_log_origin\":true}", "show_log_origin: not supported by this kestrel"},
+};
+
+static const struct {
+	const char *section;
+	const char *path;
+} fc_endpoints[] = {
+	{"boot-source", "/boot-source"}, {"machine-config", "/machine-config"},
+	{"drives", "/drives/rootfs"},	 {"network-interfaces", "/network-interfaces/eth0"},
+	{"vsock", "/vsock"},		 {"entropy", "/entropy"},
+	{"logger", "/logger"},
+};
+
+static void test_fc_refused_fields(void **state)
+{
+	unsigned failed = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(fc_refusals); i++) {
+		const char *sec = fc_refusals[i].section, *path = NULL;
+		bool array = !strcmp(sec, "drives") || !strcmp(sec, "network-interfaces");
+		struct vm_config cfg;
+		char doc[1024], want[512], err[512] = "";
+		char *api;
+		int ret;
+
+		/* a valid boot-source beside the section under test */
+		snprintf(doc, sizeof(doc), "{%s\"%s\": %s%s%s}",
+			 strcmp(sec, "boot-source") ? "\"boot-source\":{\"kernel_image_path\":\"/k\"},"
+						    : "",
+			 sec, array ? "[" : "", fc_refusals[i].body, array ? "]" : "");
+		snprintf(want, sizeof(want), "t.json: %s%s: %s", sec, array ? "[0]" : "",
+			 fc_refusals[i].msg);
+		ret = parse_text(doc, strlen(doc), &cfg, err, sizeof(err));
+		vm_config_free(&cfg);
+		if (ret != -EINVAL || strcmp(err, want)) {
+			print_error("%s\n  got %d '%s'\n  want '%s'\n", doc, ret, err, want);
+			failed++;
+			continue;
+		}
+		/* the API refuses the same body with the same words */
+		for (size_t k = 0; k < ARRAY_SIZE(fc_endpoints); k++)
+			if (!strcmp(fc_endpoints[k].section, sec))
+				path = fc_endpoints[k].path;
+		assert_non_null(path);
+		api = api_fault_for("PUT", path, fc_refusals[i].body);
+		if (strcmp(api, fc_refusals[i].msg)) {
+			print_error("PUT %s %s\n  API said '%s'\n  file said '%s'\n", path,
+				    fc_refusals[i].body, api, fc_refusals[i].msg);
+			failed++;
+		}
+		free(api);
+	}
+	assert_int_equal(failed, 0);
+}
+
+static const struct {
+	const char *doc;
+	const char *msg;
+} fc_bad_docs[] = {
+	/* Firecracker sections kestrel has no feature for */
+	{"{\"boot-source\":{\"kernel_image_path\":\"/k\"},\"balloon\":{\"amount_mib\":64}}",
+	 "t.json: balloon: not supported by kestrel (no balloon device)"},
+	{"{\"mmds-config\":{\"network_interfaces\":[\"eth0\"]}}",
+	 "t.json: mmds-config: not supported by kestrel (no microVM metadata service)"},
+	{"{\"drives\":[],\"metrics\":{\"metrics_path\":\"/m\"}}",
+	 "t.json: metrics: not supported by kestrel (no metrics file; GET /kestrel/stats gives the "
+	 "counters)"},
+	{"{\"drives\":[],\"cpu-config\":{}}",
+	 "t.json: cpu-config: not supported by kestrel (no custom CPU templates)"},
+	{"{\"drives\":[],\"pmem\":[]}", "t.json: pmem: not supported by kestrel (no virtio-pmem devices)"},
+	{"{\"drives\":[],\"memory-hotplug\":{}}",
+	 "t.json: memory-hotplug: not supported by kestrel (no hotplug)"},
+	{"{\"drives\":[],\"serial\":{\"serial_out_path\":\"/s\"}}",
+	 "t.json: serial: not supported by kestrel (the serial output is set with --serial)"},
+	{"{\"drives\":[],\"boot-sauce\":{}}", "t.json: boot-sauce: unknown key"},
+	/* mixing kestrel's format with Firecracker's */
+	{"{\"boot-source\":{\"kernel_image_path\":\"/k\"},\"kernel\":{\"path\":\"/k\"}}",
+	 "t.json: kernel: kestrel's key in a Firecracker document (it has \"boot-source\"): use "
+	 "one format or the other"},
+	{"{\"machine\":{\"cpus\":2},\"network-interfaces\":[]}",
+	 "t.json: machine: kestrel's key in a Firecracker document (it has \"network-interfaces\"): "
+	 "use one format or the other"},
+	{"{\"drives\":[],\"rng\":true}",
+	 "t.json: rng: kestrel's key in a Firecracker document (it has \"drives\"): use one format "
+	 "or the other"},
+	/* shapes */
+	{"{\"drives\":{}}", "t.json: drives: an array is expected"},
+	{"{\"drives\":[3]}", "t.json: drives[0]: an object is expected"},
+	{"{\"boot-source\":[]}", "t.json: boot-source: an object is expected"},
+	{"{\"network-interfaces\":[{\"iface_id\":\"a\",\"host_dev_name\":\"t\"},"
+	 "{\"iface_id\":\"a\",\"host_dev_name\":\"u\"}]}",
+	 "t.json: network-interfaces[1]: iface_id: \"a\" is given twice"},
+	{"{\"drives\":[{\"drive_id\":\"a\",\"path_on_host\":\"/a\",\"is_root_device\":false},"
+	 "{\"drive_id\":\"a\",\"path_on_host\":\"/b\",\"is_root_device\":false}]}",
+	 "t.json: drives[1]: drive_id: \"a\" is given twice"},
+	{"{\"drives\":[{\"drive_id\":\"a\",\"path_on_host\":\"/a\",\"is_root_device\":true},"
+	 "{\"drive_id\":\"b\",\"path_on_host\":\"/b\",\"is_root_device\":true}]}",
+	 "t.json: drives[1]: is_root_device: drive \"a\" is already the root device"},
+	{"{\"drives\":[{\"drive_id\":\"a b\",\"path_on_host\":\"/a\",\"is_root_device\":true}]}",
+	 "t.json: drives[0]: drive_id: \"a b\" may hold only letters, digits and _"},
+	{"{\"drives\":[{\"path_on_host\":\"/a\",\"is_root_device\":true}]}",
+	 "t.json: drives[0]: drive_id: missing"},
+	/* a message quoting the document stays one line */
+	{"{\"logger\":{\"level\":\"a\\nb\"}}",
+	 "t.json: logger: level: \"a?b\" is not supported by kestrel (Error, Warning, Info, Debug)"},
+};
+
+static void test_fc_bad_documents(void **state)
+{
+	unsigned failed = 0;
+	struct vm_config cfg;
+	char err[512];
+
+	for (size_t i = 0; i < ARRAY_SIZE(fc_bad_docs); i++) {
+		int ret;
+
+		memset(err, 0, sizeof(err));
+		ret = parse_text(fc_bad_docs[i].doc, strlen(fc_bad_docs[i].doc), &cfg, err,
+				 sizeof(err));
+		if (ret != -EINVAL || strcmp(err, fc_bad_docs[i].msg)) {
+			print_error("%s\n  got %d '%s'\n  want '%s'\n", fc_bad_docs[i].doc, ret,
+				    err, fc_bad_docs[i].msg);
+			failed++;
+		}
+		vm_config_free(&cfg);
+	}
+	assert_int_equal(failed, 0);
+
+	/* a kestrel document with only the keys both formats have stays kestrel's */
+	assert_int_equal(parse_str("{\"vsock\":{\"cid\":5},\"serial\":\"off\"}", &cfg, err,
+				   sizeof(err)),
+			 0);
+	assert_int_equal(cfg.vsock.cid, 5);
+	vm_config_free(&cfg);
+	assert_int_equal(parse_str("{\"vsock\":{\"guest_cid\":5}}", &cfg, err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "t.json: vsock.guest_cid: unknown key");
+	vm_config_free(&cfg);
+}
+
+/* --config with a Firecracker document, and flags after it. */
+static void test_fc_with_flags(void **state)
+{
+	char dir[] = "/tmp/kestrel-test-config-XXXXXX";
+	char path[128], err[512];
+	struct vm_config cfg;
+	struct cli_result res;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/vm_config.json", dir);
+	write_text(path, fc_getting_started);
+	assert_int_equal(cli(&cfg, &res, err, sizeof(err), "--config", path, "--print-config"), 0);
+	assert_int_equal(res.action, CLI_PRINT_CONFIG);
+	assert_int_equal(cfg.cpus, 2);
+	assert_round_trip(&cfg);
+	vm_config_free(&cfg);
+	/* flags override the document, as with kestrel's format */
+	assert_int_equal(cli(&cfg, &res, err, sizeof(err), "--config", path, "--cpus", "3",
+			     "--memory", "256M", "--rng", "--disk", "path=/d/extra"),
+			 0);
+	assert_int_equal(cfg.cpus, 3);
+	assert_int_equal(cfg.memory, 256ULL << 20);
+	assert_true(cfg.rng);
+	/* --disk replaces the file's list; root= stays in the file's cmdline */
+	assert_int_equal(cfg.nr_disks, 1);
+	assert_string_equal(cfg.disks[0].path, "/d/extra");
+	assert_string_equal(cfg.cmdline, "console=ttyS0 reboot=k panic=1 pci=off root=/dev/vda rw");
+	assert_int_equal(cfg.nr_nets, 1);
+	vm_config_free(&cfg);
+	/* a refusal is one line naming the file and the field */
+	write_text(path, "{\"boot-source\":{\"kernel_image_path\":\"/k\"},"
+			 "\"machine-config\":{\"vcpu_count\":1,\"mem_size_mib\":64,\"smt\":true}}");
+	assert_int_equal(cli(&cfg, &res, err, sizeof(err), "--config", path), -EINVAL);
+	assert_non_null(strstr(err, "vm_config.json: machine-config: smt: not supported by kestrel"));
+	assert_null(strchr(err, '\n'));
+	unlink(path);
+	rmdir(dir);
+}
+
 /* ---- configs/kestrel.schema.json against the parser ---- */
 
 struct keyset {
@@ -1129,6 +1530,17 @@ static void test_example_configs(void **state)
 			assert_int_equal(cfg.cpus, 4);
 			assert_true(cfg.vsock.enabled);
 			seen |= 8;
+		} else if (!strcmp(e->d_name, "firecracker-style.json")) {
+			assert_string_equal(cfg.initrd, "/srv/kestrel/initrd.cpio");
+			assert_int_equal(cfg.cpus, 2);
+			assert_int_equal(cfg.memory, 512ULL << 20);
+			assert_int_equal(cfg.nr_disks, 1);
+			assert_string_equal(cfg.disks[0].path, "/srv/kestrel/root.ext4");
+			assert_string_equal(cfg.disks[0].id, "rootfs");
+			assert_non_null(strstr(cfg.cmdline, " root=/dev/vda rw"));
+			assert_int_equal(cfg.nr_nets, 1);
+			assert_string_equal(cfg.nets[0].tap, "kestrel-tap0");
+			seen |= 16;
 		}
 		assert_round_trip(&cfg);
 		vm_config_free(&cfg);
@@ -1136,7 +1548,7 @@ static void test_example_configs(void **state)
 		free(raw);
 	}
 	closedir(d);
-	assert_int_equal(seen, 15);
+	assert_int_equal(seen, 31);
 }
 
 /* Every input the fuzzer kept (tests/fuzz/regress/fuzz_config_json) passes its checks. */
@@ -1165,6 +1577,11 @@ int main(void)
 		cmocka_unit_test(test_cli_print_round_trip),
 		cmocka_unit_test(test_print_not_utf8),
 		cmocka_unit_test(test_config_with_flags),
+		cmocka_unit_test(test_fc_getting_started),
+		cmocka_unit_test(test_fc_sections),
+		cmocka_unit_test(test_fc_refused_fields),
+		cmocka_unit_test(test_fc_bad_documents),
+		cmocka_unit_test(test_fc_with_flags),
 		cmocka_unit_test(test_schema_matches_parser),
 		cmocka_unit_test(test_example_configs),
 		cmocka_unit_test(test_fuzz_regressions),
