@@ -5,8 +5,8 @@
  * network-interfaces, vsock, entropy, logger), as docs/api.md documents.
  * Called by the router (vmm/api_router.c), after it matched the method and
  * path and parsed the body into an object @o (borrowed); and by the JSON
- * config loader (vmm/config_json.c) through api_config_firecracker(),
- * which feeds a Firecracker --config-file document's sections to the same
+ * config loader (vmm/config_json.c) through api_config_firecracker()
+ * (vmm/fc_config.h), which feeds a Firecracker --config-file document's sections to the same
  * handlers, so a file and the API accept and refuse the same fields with
  * the same words.
  *
@@ -51,34 +51,5 @@ void api_put_logger(struct api_call *c, json_t *o);
  * drive is the root device. 0, or -EINVAL after a fault.
  */
 int api_root_cmdline(struct api_call *c, struct api_edit *e);
-
-/*
- * Whether @key is a top-level key both Firecracker's config file and
- * kestrel's format have ("vsock", "serial"): it tells neither apart.
- */
-bool api_config_shared_key(const char *key);
-
-/*
- * The first top-level key of @doc (an object) that only Firecracker's
- * config file has ("boot-source", "machine-config", "drives", ...; not a
- * shared key), or NULL: a document with one is a Firecracker document.
- */
-const char *api_config_firecracker_marker(json_t *doc);
-
-/*
- * Applies the Firecracker --config-file document @doc (an object; borrowed)
- * over @cfg, as the pre-boot PUTs would, section by section: logger,
- * boot-source, machine-config, drives[] and network-interfaces[] (in array
- * order), vsock, entropy; then, when a drive is the root device, appends
- * "root=/dev/vda rw|ro" to the cmdline as InstanceStart does. A section
- * kestrel has no feature for (balloon, mmds-config, ...) is refused unless
- * null, an unknown key too, and so is a drive_id or iface_id given twice.
- * Strings go to @cfg's store. Returns 0, or -EINVAL (-ENOMEM) with one line
- * "@name: SECTION: message" in @err, SECTION e.g. "drives[1]" and message
- * the API's fault_message; @cfg then may hold part of the document.
- * Any one thread per @cfg (no router is shared).
- */
-int api_config_firecracker(struct vm_config *cfg, json_t *doc, const char *name, char *err,
-			   size_t errlen);
 
 #endif

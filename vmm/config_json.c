@@ -22,6 +22,7 @@
 
 #include "lib/util.h"
 #include "vmm/api_config.h"
+#include "vmm/fc_config.h"
 #include "vmm/json_walk.h"
 
 /* ---- value handlers ---- */

@@ -11,7 +11,7 @@
  * allow; the config stays valid (vm_config_validate) after every request.
  * Built by scripts/fuzz.sh.
  *
- * fuzz-sources: vmm/http_request.c vmm/api_router.c vmm/api_call.c vmm/api_config.c
+ * fuzz-sources: vmm/http_request.c vmm/api_router.c vmm/api_call.c vmm/api_config.c vmm/fc_config.c
  * fuzz-sources: vmm/config_print.c vmm/vm_config.c
  * fuzz-sources: lib/util.c lib/log.c irqchip/irqchip_select.c -ljansson
  */

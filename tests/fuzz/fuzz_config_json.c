@@ -7,7 +7,7 @@
  * the same text). Built by scripts/fuzz.sh.
  *
  * fuzz-sources: vmm/config_json.c vmm/json_walk.c vmm/config_print.c vmm/vm_config.c lib/util.c
- * fuzz-sources: vmm/api_config.c vmm/api_call.c vmm/api_router.c vmm/http_request.c
+ * fuzz-sources: vmm/api_config.c vmm/fc_config.c vmm/api_call.c vmm/api_router.c vmm/http_request.c
  * fuzz-sources: lib/log.c irqchip/irqchip_select.c -ljansson
  */
 #include <stddef.h>
