@@ -8,7 +8,8 @@
 #   smpwork   short SMP workload (timer sleeps pinned on every CPU, a pipe
 #             between the first and the last CPU), print KT-SMPWORK, power off
 #   idle      print interrupt counts, sleep $kt_secs (default 10), print them
-#             again (KT-IDLE-BEGIN/KT-IDLE-END), power off
+#             again (KT-IDLE-BEGIN/KT-IDLE-END), power off; with kt_sync=1
+#             wait for a console line before the first count and after the last
 # A kernel command line with root=/dev/vda mounts the ext4 root on virtio-blk
 # and switches to it (the image carries this script as /init).
 /bin/busybox --install -s /bin
@@ -107,9 +108,14 @@ idle)
 				print "timer=" ts " all=" as }' /proc/interrupts
 	}
 	secs=${kt_secs:-10}
+	# kt_sync=1: wait for a line on the console before the window and
+	# before powering off (the host reads its counters meanwhile)
+	echo "KT-IDLE-READY secs=$secs"
+	[ -n "$kt_sync" ] && read -t 120 -r go
 	echo "KT-IDLE-BEGIN secs=$secs $(irqs)"
 	sleep "$secs"
 	echo "KT-IDLE-END secs=$secs $(irqs)"
+	[ -n "$kt_sync" ] && read -t 120 -r go
 	poweroff -f
 	;;
 *)
