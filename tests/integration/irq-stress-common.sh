@@ -74,7 +74,8 @@ stress_run() {
 			fi
 		fi
 		[ $((i % 10)) -eq 0 ] &&
-			stress_progress "boots=$i of $boots cpus=$cpus ok=$ok stalls=$stalls failed=$failed"
+			stress_progress "boots=$i of $boots cpus=$cpus ok=$ok stalls=$stalls failed=$failed" \
+				"boot_to_poweroff_ms_median=$(median <"$times")"
 		i=$((i + 1))
 	done
 	echo "BENCH user-irq-stress boots=$boots cpus=$cpus ok=$ok stalls=$stalls failed=$failed" \
