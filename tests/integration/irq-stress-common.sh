@@ -65,6 +65,7 @@ stress_run() {
 				grep -q "KT-SMPWORK cpus=$cpus pipe_bytes=4194304" "$out"; then
 				ok=$((ok + 1))
 				echo $(((t1 - t0) * 10)) >>"$times"
+				echo "boot $i (${cpus} vCPUs): ok, $(((t1 - t0) * 10)) ms"
 			else
 				failed=$((failed + 1))
 				cp "$out" "$d/fail-$i.out"
