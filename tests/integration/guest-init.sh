@@ -10,6 +10,11 @@
 #             syncs, remounts / read-only and powers off
 #   ignore    print a marker and sit idle, ignoring the power button
 #   counter   print "KT-COUNT n" (n = 1, 2, ...) about every 0.2 s, forever
+#   smpwork   short SMP workload (timer sleeps pinned on every CPU, a pipe
+#             between the first and the last CPU), print KT-SMPWORK, power off
+#   idle      print interrupt counts, sleep $kt_secs (default 10), print them
+#             again (KT-IDLE-BEGIN/KT-IDLE-END), power off; with kt_sync=1
+#             wait for a console line before the first count and after the last
 # A kernel command line with root=/dev/vda mounts the ext4 root on virtio-blk
 # and switches to it (the image carries this script as /init).
 /bin/busybox --install -s /bin
@@ -120,6 +125,43 @@ counter)
 		echo "KT-COUNT $n"
 		usleep 200000
 	done
+smpwork)
+	n=$(grep -c ^processor /proc/cpuinfo)
+	# on CPU N when busybox has taskset, else wherever the scheduler puts it
+	on() {
+		local c=$1
+		shift
+		if command -v taskset >/dev/null; then taskset -c "$c" "$@"; else "$@"; fi
+	}
+	c=0
+	while [ $c -lt $n ]; do
+		on $c sh -c 'i=0; while [ $i -lt 50 ]; do usleep 2000; i=$((i + 1)); done' &
+		c=$((c + 1))
+	done
+	b=$(on 0 dd if=/dev/zero bs=4096 count=1024 2>/dev/null | on $((n - 1)) wc -c)
+	wait
+	echo "KT-SMPWORK cpus=$n pipe_bytes=$b"
+	poweroff -f
+	;;
+idle)
+	n=$(grep -c ^processor /proc/cpuinfo)
+	# per CPU, comma separated: timer interrupts (arch_timer) and all
+	# interrupts (every row of /proc/interrupts, IPIs included)
+	irqs() {
+		awk -v n="$n" 'NR > 1 { for (i = 2; i <= n + 1; i++) { a[i] += $i; if (/arch_timer/) t[i] += $i } }
+			END { for (i = 2; i <= n + 1; i++) { ts = ts (i > 2 ? "," : "") t[i] + 0; as = as (i > 2 ? "," : "") a[i] + 0 }
+				print "timer=" ts " all=" as }' /proc/interrupts
+	}
+	secs=${kt_secs:-10}
+	# kt_sync=1: wait for a line on the console before the window and
+	# before powering off (the host reads its counters meanwhile)
+	echo "KT-IDLE-READY secs=$secs"
+	[ -n "$kt_sync" ] && read -t 120 -r go
+	echo "KT-IDLE-BEGIN secs=$secs $(irqs)"
+	sleep "$secs"
+	echo "KT-IDLE-END secs=$secs $(irqs)"
+	[ -n "$kt_sync" ] && read -t 120 -r go
+	poweroff -f
 	;;
 *)
 	echo "KT-SHELL"
