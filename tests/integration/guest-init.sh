@@ -125,6 +125,7 @@ counter)
 		echo "KT-COUNT $n"
 		usleep 200000
 	done
+	;;
 smpwork)
 	n=$(grep -c ^processor /proc/cpuinfo)
 	# on CPU N when busybox has taskset, else wherever the scheduler puts it

@@ -69,6 +69,15 @@ else
 	ko print-config-round-trip "$(head -c 300 "$t/err")"
 fi
 
+# the shell scripts the test bed runs parse (busybox sh in the guest and the
+# emulated host; a syntax error there shows only as a panicking guest)
+bad=""
+for f in "$top"/tests/integration/*.sh "$top"/tests/integration/scenarios/*.sh \
+	"$top"/bench/*.sh "$top"/bench/scenarios/*.sh; do
+	sh -n "$f" 2>/dev/null || bad="$bad ${f#"$top"/}"
+done
+[ -z "$bad" ] && ok scripts-parse || ko scripts-parse "syntax errors in:$bad"
+
 # the example configs, placeholders filled in, are accepted
 for f in "$top"/configs/*.json; do
 	case $f in *kestrel.schema.json) continue ;; esac
