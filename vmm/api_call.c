@@ -94,17 +94,30 @@ json_t *api_field(json_t *o, const char *key)
 	return json_is_null(v) ? NULL : v;
 }
 
+/*
+ * Field @key of @o into *@v: 1 when there, 0 when absent and not @required,
+ * -EINVAL (the fault set) when absent and @required.
+ */
+static int get_field(struct api_call *c, json_t *o, const char *key, bool required, json_t **v)
+{
+	*v = api_field(o, key);
+	if (*v)
+		return 1;
+	if (!required)
+		return 0;
+	api_fault(c, "%s: missing", key);
+	return -EINVAL;
+}
+
 int api_get_str(struct api_call *c, json_t *o, const char *key, bool required, const char **out)
 {
-	json_t *v = api_field(o, key);
+	json_t *v;
+	int ret;
 
 	*out = NULL;
-	if (!v) {
-		if (!required)
-			return 0;
-		api_fault(c, "%s: missing", key);
-		return -EINVAL;
-	}
+	ret = get_field(c, o, key, required, &v);
+	if (ret <= 0)
+		return ret;
 	if (!json_is_string(v)) {
 		api_fault(c, "%s: a string is expected", key);
 		return -EINVAL;
@@ -115,14 +128,11 @@ int api_get_str(struct api_call *c, json_t *o, const char *key, bool required, c
 
 int api_get_bool(struct api_call *c, json_t *o, const char *key, bool required, bool *out)
 {
-	json_t *v = api_field(o, key);
+	json_t *v;
+	int ret = get_field(c, o, key, required, &v);
 
-	if (!v) {
-		if (!required)
-			return 0;
-		api_fault(c, "%s: missing", key);
-		return -EINVAL;
-	}
+	if (ret <= 0)
+		return ret;
 	if (!json_is_boolean(v)) {
 		api_fault(c, "%s: true or false is expected", key);
 		return -EINVAL;
@@ -135,15 +145,13 @@ int api_get_bool(struct api_call *c, json_t *o, const char *key, bool required, 
 int api_get_uint(struct api_call *c, json_t *o, const char *key, bool required, uint64_t max,
 		 uint64_t *out, bool *present)
 {
-	json_t *v = api_field(o, key);
+	json_t *v;
+	int ret;
 
 	*present = false;
-	if (!v) {
-		if (!required)
-			return 0;
-		api_fault(c, "%s: missing", key);
-		return -EINVAL;
-	}
+	ret = get_field(c, o, key, required, &v);
+	if (ret <= 0)
+		return ret;
 	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
 	    (uint64_t)json_integer_value(v) > max) {
 		api_fault(c, "%s: an integer from 0 to %" PRIu64 " is expected", key, max);
