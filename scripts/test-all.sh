@@ -9,11 +9,14 @@
 #   4. builds the static aarch64 kestrel and runs the integration scenarios in
 #      the emulated arm64 host (GICv3 host, then GICv2 host), or directly on an
 #      arm64 KVM host
+#   5. checks that everything in tests/manifest.txt ran and passed, and that
+#      nothing ran unlisted (scripts/check-manifest.sh; full runs only)
 # and ends with "N passed, N failed". Exit status 0 only when nothing failed.
 # KT_GICS="3 2" chooses the emulated hosts; KT_ONLY="a b" limits the scenarios.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+all=$(mktemp)	# every result line, for the manifest check at the end
 pass=0
 failn=0
 tally() {	# tally LOGFILE: count "PASS "/"FAIL " lines
@@ -22,6 +25,7 @@ tally() {	# tally LOGFILE: count "PASS "/"FAIL " lines
 	f=$(grep -c '^FAIL ' "$1" || true)
 	pass=$((pass + p))
 	failn=$((failn + f))
+	grep -E '^(PASS|FAIL) ' "$1" >>"$all"
 }
 
 ./scripts/setup-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
@@ -65,13 +69,14 @@ bash tests/integration/host-side.sh "$bn/kestrel" | tee "$log.host"
 tally "$log.host"
 
 # 3b. layering rules of the sources (docs/design.md), and the checker's own self-test
-{ bash tests/layering.sh --self-test; bash tests/layering.sh; } | tee "$log.layer"
+{ bash tests/layering.sh --self-test; bash tests/layering.sh; scripts/check-manifest.sh --self-test; } |
+	tee "$log.layer"
 tally "$log.layer"
 
 # 4. integration scenarios against arm64 KVM
+if [ "$(uname -m)" = aarch64 ]; then gics=host; else gics=${KT_GICS:-3 2}; fi
 if kestrel=$(./scripts/build-arm64.sh "$top/build-arm64" 2>"$log.cross" | tail -n1) &&
 	[ -x "$kestrel" ]; then
-	if [ "$(uname -m)" = aarch64 ]; then gics=host; else gics=${KT_GICS:-3 2}; fi
 	for g in $gics; do
 		args=(--kestrel "$kestrel")
 		[ "$g" != host ] && args+=(--gic "$g")
@@ -86,7 +91,18 @@ else
 	echo "FAIL build (aarch64 cross)"
 	failn=$((failn + 1))
 fi
-rm -f "$log" "$log".*
+
+# 5. everything in the manifest ran and passed, and nothing ran unlisted
+# (a full run only: KT_ONLY or another KT_GICS runs a subset on purpose)
+if [ -z "${KT_ONLY:-}" ] && { [ "$gics" = host ] || [ "$gics" = "3 2" ]; }; then
+	mode=emulated
+	[ "$gics" = host ] && mode=host
+	scripts/check-manifest.sh tests/manifest.txt "$all" "$mode" | tee "$log.manifest"
+	tally "$log.manifest"
+else
+	echo "manifest: not checked (a partial run: KT_ONLY='${KT_ONLY:-}' KT_GICS='$gics')"
+fi
+rm -f "$log" "$log".* "$all"
 echo
 echo "$pass passed, $failn failed"
 [ "$failn" -eq 0 ]

@@ -96,7 +96,9 @@ if [ "$(uname -m)" = aarch64 ] && [ -c /dev/kvm ]; then
 	cp "$cache/kernel/Image" "$kt/guest/Image"
 	cp "$out/guest-initrd.cpio" "$kt/guest/initrd.cpio"
 	cp "$out/rootfs.ext4" "$kt/guest/rootfs.ext4"
-	env $env KT_ONLY=$only KT_WORK=$out/work sh "$kt/run-scenarios.sh" "$kt" | tee "$out/console-gic$gic.log"
+	# the same end marker as the emulated host's /init prints
+	{ env $env KT_ONLY=$only KT_WORK=$out/work sh "$kt/run-scenarios.sh" "$kt"; echo KT-HOST-DONE; } |
+		tee "$out/console-gic$gic.log"
 else
 	# The emulated host's initramfs: busybox, kestrel, the guest, the scenarios.
 	hroot=$out/host-root

@@ -14,6 +14,20 @@ export KT_INITRD=${KT_INITRD:-$kt/guest/initrd.cpio}
 export KT_ROOTFS=${KT_ROOTFS:-$kt/guest/rootfs.ext4}
 work=${KT_WORK:-/tmp/kt-work}
 mkdir -p "$work"
+# end_started DIR: SIGKILL every process the scenario started, wherever it
+# went (a background kestrel, a daemonised helper): they all inherited
+# KT_SCENARIO_DIR=DIR. Nothing else on the host is touched (no killall: a
+# real arm64 host may run other VMs).
+end_started() {
+	local p pass
+	for pass in 1 2; do
+		for p in /proc/[0-9]*; do
+			[ "${p#/proc/}" = "$$" ] && continue
+			tr '\0' '\n' 2>/dev/null <"$p/environ" | grep -qx "KT_SCENARIO_DIR=$1" &&
+				kill -9 "${p#/proc/}" 2>/dev/null
+		done
+	done
+}
 # run_one NAME FILE IRQCHIP
 run_one() {
 	local name=$1 f=$2 chip=$3 limit dir start end rc note
@@ -28,7 +42,7 @@ run_one() {
 	rc=$?
 	end=$(date +%s)
 	# nothing a scenario started may outlive it
-	killall -9 kestrel >/dev/null 2>&1
+	end_started "$dir"
 	# measurements come back whatever the result
 	grep '^BENCH ' "$dir/log"
 	if [ $rc -eq 0 ]; then

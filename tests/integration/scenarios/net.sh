@@ -28,7 +28,7 @@ wait_for g "kt-recv-1done" 60
 tr -d '\r' <"$KT_SCENARIO_DIR/g.out" | grep -q "^$sum " || fail "10 MiB host->guest: checksum differs"
 # guest -> host
 # busybox nc quits when its stdin ends: give it one that stays open
-sleep 600 | nc -l -p 7002 >"$KT_SCENARIO_DIR/back" &
+{ sleep 600 & echo $! >"$KT_SCENARIO_DIR/sleep.pid"; wait; } | nc -l -p 7002 >"$KT_SCENARIO_DIR/back" &
 lpid=$!
 guest_send 'i=0; until nc 169.254.77.1 7002 </tmp/blob; do i=$((i + 1)); [ $i -ge 25 ] && break; sleep 0.2; done; echo kt-sent-$((1))done'
 wait_for g "kt-sent-1done" 60
@@ -36,7 +36,7 @@ i=0
 while kill -0 $lpid 2>/dev/null; do
 	i=$((i + 1)); [ $i -ge 300 ] && fail "host-side nc did not finish"; sleep 0.1
 done
-killall sleep 2>/dev/null
+kill "$(cat "$KT_SCENARIO_DIR/sleep.pid")" 2>/dev/null
 back=$(md5sum "$KT_SCENARIO_DIR/back" | cut -d' ' -f1)
 ls -l "$KT_SCENARIO_DIR/back"
 [ "$back" = "$sum" ] || fail "10 MiB guest->host: checksum differs"

@@ -40,7 +40,7 @@ if [ -c $t ] && grep -q "KT_HOST_GIC=" /proc/cmdline; then
 		[ "$before" = "$after" ] || fail "$role: terminal left as $after, was $before"
 	done
 else
-	echo "no test-host serial console: the terminal restore is not checked"
+	skipped="the terminal restore (no test-host serial console)"
 fi
 
 seen=$(dmesg | grep -c 'type=1326')	# audit records before this run
@@ -61,6 +61,8 @@ if grep -qw "audit=1" /proc/cmdline; then
 	grep -v ' syscall=56 ' "$KT_SCENARIO_DIR/audit" | grep -q . &&
 		fail "log mode: syscalls outside the allowlists were used"
 else
-	echo "audit off on this host: the audit log is not checked"
+	skipped="${skipped:+$skipped, }the audit log (audit off on this host)"
 fi
+# the result line says what was not checked here
+[ -n "${skipped:-}" ] && echo "NOTE: not checked: $skipped"
 exit 0
