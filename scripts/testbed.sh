@@ -93,6 +93,7 @@ if [ "$(uname -m)" = aarch64 ] && [ -c /dev/kvm ]; then
 	cp "$kestrel" "$kt/kestrel"
 	[ -x "$ktv" ] && cp "$ktv" "$kt/kt-vsock"
 	[ -x "$ktr" ] && cp "$ktr" "$kt/irq-line-race"
+	[ -n "${KT_PEER_LKVM:-}" ] && cp "$KT_PEER_LKVM" "$kt/lkvm"
 	cp "$cache/kernel/Image" "$kt/guest/Image"
 	cp "$out/guest-initrd.cpio" "$kt/guest/initrd.cpio"
 	cp "$out/rootfs.ext4" "$kt/guest/rootfs.ext4"
@@ -112,6 +113,8 @@ else
 	cp "$kestrel" "$hroot/kt/kestrel"
 	[ -x "$ktv" ] && cp "$ktv" "$hroot/kt/kt-vsock"
 	[ -x "$ktr" ] && cp "$ktr" "$hroot/kt/irq-line-race"
+	# a peer VMM for the side-by-side benches (bench/build-kvmtool.sh)
+	[ -n "${KT_PEER_LKVM:-}" ] && cp "$KT_PEER_LKVM" "$hroot/kt/lkvm"
 	ln -s /kt/kestrel "$hroot/bin/kestrel"
 	# curl (Debian's, dynamically linked: its glibc loader and libraries
 	# come along) for the API scenarios
