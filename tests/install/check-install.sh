@@ -10,7 +10,7 @@ d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT
 prefix=$(meson introspect "$b" --buildoptions |
 	python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"]=="prefix"][0])')
-meson install -C "$b" --destdir "$d" --no-rebuild --quiet >"$d.log" 2>&1 ||
+meson install -C "$b" --destdir "$d" --quiet >"$d.log" 2>&1 ||
 	{ cat "$d.log"; rm -f "$d.log"; echo "meson install failed"; exit 1; }
 rm -f "$d.log"
 (cd "$d" && find . -type f -o -type l | sed 's|^\.||' | sort) >"$d/.got"
