@@ -95,6 +95,8 @@ if kestrel=$(./scripts/build-arm64.sh "$top/build-arm64" 2>"$log.cross" | tail -
 		args=(--kestrel "$kestrel")
 		[ "$g" != host ] && args+=(--gic "$g")
 		[ -n "${KT_ONLY:-}" ] && args+=(--only "$KT_ONLY")
+		# the Debian package's tree (tests/install/check-deb.sh) for unit-stop
+		[ -x "$top/build-deb/root/usr/bin/kestrel" ] && args+=(--install-root "$top/build-deb/root")
 		./scripts/testbed.sh "${args[@]}" | tee "$log.tb"
 		tally "$log.tb"
 		# a host that did not come up counts as a failure even with no lines

@@ -125,7 +125,18 @@ else
 	cp "$top"/tests/integration/*.sh "$top"/bench/*.sh "$hroot/kt/"
 	cp -r "$top/configs" "$hroot/kt/configs"
 	cp "$kestrel" "$hroot/kt/kestrel"
-	[ -n "$iroot" ] && cp -a "$iroot" "$hroot/kt/install"
+	if [ -n "$iroot" ]; then
+		cp -a "$iroot" "$hroot/kt/install"
+		# a packaged (dynamically linked) kestrel: its Depends' arm64 libraries,
+		# as installing the package would bring them (libc comes with curl below)
+		for lib in $(aarch64-linux-gnu-readelf -d "$iroot"/usr/*bin/kestrel 2>/dev/null |
+			sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+			[ -e "$cache/curl/root/lib/aarch64-linux-gnu/$lib" ] || [ -e "$cache/curl/root/lib/$lib" ] && continue
+			mkdir -p "$hroot/lib/aarch64-linux-gnu"
+			cp -L "/usr/lib/aarch64-linux-gnu/$lib" "$hroot/lib/aarch64-linux-gnu/" ||
+				echo "testbed: no arm64 $lib for the installed kestrel" >&2
+		done
+	fi
 	[ -x "$ktv" ] && cp "$ktv" "$hroot/kt/kt-vsock"
 	[ -x "$ktr" ] && cp "$ktr" "$hroot/kt/irq-line-race"
 	ln -s /kt/kestrel "$hroot/bin/kestrel"

@@ -10,12 +10,13 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 bd=$top/build-deb
+root=$bd/root
+rm -rf "$root"	# no stale tree for the test bed when this build fails
 t0=$(date +%s)
 deb=$("$top/scripts/build-deb.sh" "$bd" | tail -n1)
 t1=$(date +%s)
 [ -f "$deb" ] || { echo "no .deb built"; exit 1; }
-root=$bd/root
-rm -rf "$root" && mkdir -p "$root"
+mkdir -p "$root"
 dpkg-deb -x "$deb" "$root"
 bad=0
 # dpkg-deb -c and the extracted tree agree

@@ -51,4 +51,4 @@ ok=$(sed -n 's/^SuccessExitStatus=//p' "$unit")
 case " 0 $ok " in *" $KT_RC "*) ;; *) fail "exit status $KT_RC is not a success for the unit (0 $ok)" ;; esac
 expect_rc 0
 grep -q "asking the guest to power off" "$d/g.out" || fail "no power-button log line"
-echo "NOTE: SIGTERM -> guest hook -> exit $KT_RC (unit success: 0 $ok)"
+echo "NOTE: installed $exe: SIGTERM -> guest hook -> exit $KT_RC (unit success: 0 $ok)"
