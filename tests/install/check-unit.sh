@@ -31,10 +31,11 @@ has() {	# has LINE: the unit holds this exact line
 }
 grep -qx "ExecStart=$exe --config /etc/kestrel/%i.json --api-socket %t/kestrel/%i/api.sock" "$unit" ||
 	{ echo "unexpected ExecStart: $(grep ^ExecStart= "$unit")"; bad=1; }
-for l in KillSignal=SIGTERM KillMode=mixed SuccessExitStatus=4 Restart=on-failure \
+for l in KillSignal=SIGTERM KillMode=mixed SuccessExitStatus=4 Restart=on-failure RestartPreventExitStatus=2 \
 	RuntimeDirectory=kestrel/%i DevicePolicy=closed "DeviceAllow=/dev/kvm rw" \
 	"DeviceAllow=/dev/net/tun rw" "DeviceAllow=/dev/vhost-vsock rw" NoNewPrivileges=yes \
-	ProtectSystem=strict ProtectHome=yes PrivateTmp=yes CapabilityBoundingSet=CAP_NET_ADMIN; do
+	ProtectSystem=strict ProtectHome=yes PrivateTmp=yes CapabilityBoundingSet=CAP_NET_ADMIN \
+	RestrictAddressFamilies=AF_UNIX; do
 	has "$l"
 done
 # the stop timeout outlasts kestrel's default shutdown timeout (30 s) with margin
