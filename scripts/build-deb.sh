@@ -13,7 +13,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 bdir=${1:-$top/build-deb}
 case "$bdir" in /*) ;; *) bdir=$PWD/$bdir ;; esac
 mkdir -p "$bdir"
-rm -rf "$bdir/src" "$bdir"/kestrel_*
+rm -rf "$bdir/src" "$bdir"/kestrel_* "$bdir"/kestrel-dbgsym_*
 mkdir -p "$bdir/src"
 (cd "$top" && git ls-files -co --exclude-standard -z | tar -cf - --null -T -) | tar -C "$bdir/src" -xf -
 
