@@ -10,6 +10,7 @@
 #             syncs, remounts / read-only and powers off
 #   ignore    print a marker and sit idle, ignoring the power button
 #   counter   print "KT-COUNT n" (n = 1, 2, ...) about every 0.2 s, forever
+#   flood     print "KT-FLOOD n" and 100 bytes of padding as fast as it can, forever
 #   smpwork   short SMP workload (timer sleeps pinned on every CPU, a pipe
 #             between the first and the last CPU), print KT-SMPWORK, power off
 #   idle      print interrupt counts, sleep $kt_secs (default 10), print them
@@ -124,6 +125,14 @@ counter)
 		n=$((n + 1))
 		echo "KT-COUNT $n"
 		usleep 200000
+	done
+	;;
+flood)
+	n=0
+	pad=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123
+	while :; do
+		n=$((n + 1))
+		echo "KT-FLOOD $n $pad"
 	done
 	;;
 smpwork)
