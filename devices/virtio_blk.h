@@ -133,7 +133,10 @@ struct virtio_blk_worker {
 struct virtio_blk {
 	struct virtio_mmio mmio; /* register &mmio on the bus with virtio_mmio_ops */
 
-	/* Set by init, read-only after, except cfg.fd, capacity and config[] (set_backing, gate closed, transport lock held). */
+	/*
+	 * Set by init, read-only after; except cfg.fd, capacity and config[],
+	 * changed by set_backing with the gate closed and the transport lock held.
+	 */
 	struct virtio_blk_config cfg;
 	char serial[VIRTIO_BLK_ID_BYTES];
 	uint64_t capacity; /* in 512-byte sectors */

@@ -7,10 +7,12 @@
  * - InstanceStart: the session's preparation (host checks, files, backends,
  *   seccomp compilation) runs now, so its errors reach the client; the VM
  *   itself is built when the request has been answered.
- * - Pause / Resume: every vCPU parks outside KVM_RUN (vcpus_pause()).
- *   Device threads finish the requests they hold (a disk write in flight
- *   completes, its interrupt stays pending for the parked vCPU); the tap's
- *   receive side stops once the guest's rx ring is full. The guest's
+ * - Pause / Resume: every vCPU parks outside KVM_RUN (vcpus_pause()), then
+ *   the devices stop (vm_virtio_pause()): the virtio-blk and -net workers
+ *   finish the request or frames they hold (its interrupt stays pending for
+ *   the parked vCPU) and take no other; vhost-vsock is stopped
+ *   (VHOST_VSOCK_SET_RUNNING 0). Resume starts the devices, then the
+ *   vCPUs. The guest's
  *   counter keeps running: after a resume the guest sees the time that
  *   passed, as with Firecracker.
  * - PATCH /drives: the new image is opened here (O_NONBLOCK, so that a FIFO
