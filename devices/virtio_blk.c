@@ -231,15 +231,11 @@ static bool blk_wait(struct virtio_blk *blk, bool kick)
 	}
 }
 
-/* The device cannot go on: DEVICE_NEEDS_RESET, then wait for the reset. */
-static void blk_fail_and_park(struct virtio_blk *blk, const char *why)
-{
-	log_debug("virtio-blk: %s: device needs reset", why);
-	virtio_mmio_fail(&blk->mmio);
-	blk_wait(blk, false);
-}
-
-/* Serves requests until the device stops or fails (one activation). */
+/*
+ * Serves requests until the device stops or fails (one activation). Each
+ * request, from the pop to its interrupt, runs inside the work gate, so
+ * a closed gate (pause, backing swap) means no request in flight.
+ */
 static void blk_work(struct virtio_blk_worker *w)
 {
 	struct virtio_blk *blk = w->blk;
@@ -250,23 +246,29 @@ static void blk_work(struct virtio_blk_worker *w)
 	bool notify;
 	int ret;
 
-	while (!__atomic_load_n(&blk->stopping, __ATOMIC_ACQUIRE)) {
+	while (work_gate_enter(&blk->gate, &blk->stopping)) {
 		pthread_mutex_lock(&blk->vq_lock);
 		ret = virtq_pop(vq, w->segs, VIRTQ_MAX_SIZE, &chain);
 		if (ret == 0 && virtq_enable_notify(vq))
 			ret = -EAGAIN; /* arrived while enabling: pop again */
 		bad = vq->bad; /* the queue state is the lock's: read it here */
 		pthread_mutex_unlock(&blk->vq_lock);
-		if (ret == -EAGAIN)
+		if (ret == -EAGAIN) {
+			work_gate_leave(&blk->gate);
 			continue;
+		}
 		if (ret == 0) {
+			work_gate_leave(&blk->gate);
 			if (blk_wait(blk, true))
 				break;
 			continue;
 		}
 		if (ret == -EBADMSG) {
 			__atomic_fetch_add(&blk->malformed, 1, __ATOMIC_RELAXED);
-			blk_fail_and_park(blk, virtq_bad_str(bad));
+			virtio_mmio_fail(&blk->mmio);
+			work_gate_leave(&blk->gate);
+			log_debug("virtio-blk: %s: device needs reset", virtq_bad_str(bad));
+			blk_wait(blk, false);
 			break;
 		}
 		/* 1, or -ENOBUFS (cannot happen: the array holds a whole queue). */
@@ -280,9 +282,13 @@ static void blk_work(struct virtio_blk_worker *w)
 		if (notify)
 			virtio_mmio_notify_used(&blk->mmio, 0);
 		if (ret < 0) {
-			blk_fail_and_park(blk, "request without a status byte");
+			virtio_mmio_fail(&blk->mmio);
+			work_gate_leave(&blk->gate);
+			log_debug("virtio-blk: request without a status byte: device needs reset");
+			blk_wait(blk, false);
 			break;
 		}
+		work_gate_leave(&blk->gate);
 	}
 }
 
@@ -328,6 +334,7 @@ static void blk_stop_workers(struct virtio_blk *blk)
 	__atomic_store_n(&blk->stopping, true, __ATOMIC_RELEASE);
 	if (write(blk->stop_fd, &v, sizeof(v)) < 0)
 		log_err("virtio-blk: stop eventfd: %s", strerror(errno));
+	work_gate_kick(&blk->gate); /* a worker waiting at a closed gate parks */
 	pthread_mutex_lock(&blk->run_lock);
 	while (blk->nr_parked < blk->nr_threads)
 		pthread_cond_wait(&blk->run_cond, &blk->run_lock);
@@ -374,6 +381,7 @@ static void blk_join_workers(struct virtio_blk *blk)
 	pthread_mutex_unlock(&blk->run_lock);
 	if (write(blk->stop_fd, &v, sizeof(v)) < 0)
 		log_err("virtio-blk: stop eventfd: %s", strerror(errno));
+	work_gate_kick(&blk->gate);
 	for (unsigned int i = 0; i < blk->nr_threads; i++)
 		pthread_join(blk->workers[i].thread, NULL);
 	blk->nr_threads = 0;
@@ -479,6 +487,11 @@ int virtio_blk_init(struct virtio_blk *blk, const struct virtio_blk_config *cfg)
 		ret = -ret;
 		goto err_close_stop;
 	}
+	ret = work_gate_init(&blk->gate);
+	if (ret) {
+		pthread_mutex_destroy(&blk->vq_lock);
+		goto err_close_stop;
+	}
 	mc = (struct virtio_mmio_config){
 		.mem = cfg->mem,
 		.device_id = VIRTIO_ID_BLOCK,
@@ -518,6 +531,7 @@ int virtio_blk_init(struct virtio_blk *blk, const struct virtio_blk_config *cfg)
 	return 0;
 
 err_destroy_lock:
+	work_gate_destroy(&blk->gate);
 	pthread_mutex_destroy(&blk->vq_lock);
 err_close_stop:
 	close(blk->stop_fd);
@@ -536,9 +550,44 @@ void virtio_blk_destroy(struct virtio_blk *blk)
 	blk_join_workers(blk);
 	pthread_cond_destroy(&blk->run_cond);
 	pthread_mutex_destroy(&blk->run_lock);
+	work_gate_destroy(&blk->gate);
 	pthread_mutex_destroy(&blk->vq_lock);
 	close(blk->stop_fd);
 	close(blk->kick_fd);
 	blk->stop_fd = -1;
 	blk->kick_fd = -1;
+}
+
+void virtio_blk_pause(struct virtio_blk *blk)
+{
+	work_gate_close(&blk->gate);
+}
+
+void virtio_blk_resume(struct virtio_blk *blk)
+{
+	work_gate_open(&blk->gate);
+}
+
+int virtio_blk_set_backing(struct virtio_blk *blk, int fd, int *old_fd)
+{
+	off_t size;
+
+	if (fd < 0)
+		return -EBADF;
+	size = lseek(fd, 0, SEEK_END);
+	if (size < 0)
+		return -errno;
+	/* No request in flight from here: none uses the old fd or capacity. */
+	work_gate_close(&blk->gate);
+	pthread_mutex_lock(&blk->mmio.lock);
+	*old_fd = blk->cfg.fd;
+	blk->cfg.fd = fd;
+	blk->capacity = (uint64_t)size >> SECTOR_SHIFT;
+	put_le64(blk->config + VIRTIO_BLK_CFG_CAPACITY, blk->capacity);
+	/* In the lock with the new bytes: a driver reading the 8-byte capacity in two halves sees
+	 * ConfigGeneration change if the update fell between them. */
+	virtio_mmio_config_changed(&blk->mmio);
+	pthread_mutex_unlock(&blk->mmio.lock);
+	work_gate_open(&blk->gate);
+	return 0;
 }

@@ -29,6 +29,11 @@
  * eventfd when the guest writes QueueNotify. Completions push to the used
  * ring and notify (irq line or irqfd) from the worker.
  *
+ * Pause and backing swap: a worker holds @gate (lib/work_gate.h) from
+ * popping a request to raising its interrupt; virtio_blk_pause() and
+ * virtio_blk_set_backing() close the gate, so no request is in flight
+ * while they hold it.
+ *
  * Memory: struct virtio_blk (about 64 KiB with its workers' segment and
  * iovec arrays) lives in caller storage; nothing is allocated after init,
  * none per request. The image fd belongs to the VMM (never closed here).
@@ -50,6 +55,7 @@
 #include "devices/virtio_mmio.h"
 #include "devices/virtio_queue.h"
 #include "lib/guest_mem.h"
+#include "lib/work_gate.h"
 
 /* Feature bits (virtio 1.x, 5.2.3). */
 #define VIRTIO_BLK_F_SIZE_MAX 1
@@ -127,7 +133,10 @@ struct virtio_blk_worker {
 struct virtio_blk {
 	struct virtio_mmio mmio; /* register &mmio on the bus with virtio_mmio_ops */
 
-	/* Set by init, read-only after. */
+	/*
+	 * Set by init, read-only after; except cfg.fd, capacity and config[],
+	 * changed by set_backing with the gate closed and the transport lock held.
+	 */
 	struct virtio_blk_config cfg;
 	char serial[VIRTIO_BLK_ID_BYTES];
 	uint64_t capacity; /* in 512-byte sectors */
@@ -149,6 +158,7 @@ struct virtio_blk {
 	struct virtio_blk_worker workers[VIRTIO_BLK_MAX_WORKERS];
 
 	pthread_mutex_t vq_lock; /* guards the virtqueue's device side */
+	struct work_gate gate; /* a worker holds it from pop to interrupt */
 
 	/* Counters, atomics. */
 	uint64_t requests, io_errors, unsupported, malformed;
@@ -177,5 +187,26 @@ void virtio_blk_destroy(struct virtio_blk *blk);
  */
 int virtio_blk_handle(struct virtio_blk *blk, const struct virtq_seg *segs,
 		      const struct virtq_chain *chain, struct iovec *iov, uint32_t *used_len);
+
+/*
+ * Pause / resume (main thread): pause returns once no request is in flight
+ * (the one being served completes and raises its interrupt first); until
+ * resume no worker pops a request, touches guest memory or raises an
+ * interrupt. They nest with each other and with set_backing.
+ */
+void virtio_blk_pause(struct virtio_blk *blk);
+void virtio_blk_resume(struct virtio_blk *blk);
+
+/*
+ * Swaps the image under a running device (PATCH /drives): waits until no
+ * request is in flight, then serves from @fd (opened like cfg.fd, same
+ * read-only mode), sets the capacity from its size, bumps ConfigGeneration
+ * and sends a configuration change interrupt. *@old_fd gets the previous
+ * fd, which the caller closes. Returns 0, or -errno (lseek of @fd) with
+ * nothing changed. Main thread; not from a vCPU or worker thread. Discard
+ * and write-zeroes keep the features negotiated for the first image; on a
+ * file without them they fail with IOERR.
+ */
+int virtio_blk_set_backing(struct virtio_blk *blk, int fd, int *old_fd);
 
 #endif

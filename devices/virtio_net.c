@@ -239,9 +239,16 @@ static void net_work(struct virtio_net *net)
 	struct net_state st = {0};
 
 	for (;;) {
-		if (net_tx(net, &st) || net_rx(net, &st)) {
-			log_debug("virtio-net: malformed chain: device needs reset");
+		bool bad;
+
+		if (!work_gate_enter(&net->gate, &net->stopping))
+			break;
+		bad = net_tx(net, &st) || net_rx(net, &st);
+		if (bad)
 			virtio_mmio_fail(&net->mmio);
+		work_gate_leave(&net->gate);
+		if (bad) {
+			log_debug("virtio-net: malformed chain: device needs reset");
 			/* Park: only the stop eventfd matters now. */
 			st.rx_wait_kick = true;
 			st.tap_dead = true;
@@ -316,8 +323,10 @@ static void net_stop_worker(struct virtio_net *net)
 
 	if (!net->running)
 		return;
+	__atomic_store_n(&net->stopping, true, __ATOMIC_RELEASE);
 	if (write(net->stop_fd, &v, sizeof(v)) < 0)
 		log_err("virtio-net: stop eventfd: %s", strerror(errno));
+	work_gate_kick(&net->gate); /* a worker waiting at a closed gate parks */
 	pthread_mutex_lock(&net->run_lock);
 	/* parked with the current generation seen: it left net_work() */
 	while (!net->parked || net->seen_gen != net->generation)
@@ -340,6 +349,7 @@ static int net_activate(void *ctx, uint64_t features)
 		if (ret)
 			return ret;
 	}
+	__atomic_store_n(&net->stopping, false, __ATOMIC_RELEASE);
 	pthread_mutex_lock(&net->run_lock);
 	net->generation++;
 	pthread_cond_broadcast(&net->run_cond);
@@ -439,6 +449,7 @@ int virtio_net_init(struct virtio_net *net, const struct virtio_net_config *cfg)
 	virtio_mmio_set_kick_fd(&net->mmio, VIRTIO_NET_RXQ, net->kick_fd[VIRTIO_NET_RXQ]);
 	virtio_mmio_set_kick_fd(&net->mmio, VIRTIO_NET_TXQ, net->kick_fd[VIRTIO_NET_TXQ]);
 	pthread_mutex_init(&net->run_lock, NULL);
+	work_gate_init(&net->gate);
 	pthread_cond_init(&net->run_cond, NULL);
 	/* The worker is born with every signal blocked: signals are for the VMM's own threads. */
 	sigfillset(&all);
@@ -449,6 +460,7 @@ int virtio_net_init(struct virtio_net *net, const struct virtio_net_config *cfg)
 		log_err("virtio-net: pthread_create: %s", strerror(-ret));
 		pthread_cond_destroy(&net->run_cond);
 		pthread_mutex_destroy(&net->run_lock);
+		work_gate_destroy(&net->gate);
 		virtio_mmio_destroy(&net->mmio);
 		goto err_close;
 	}
@@ -478,8 +490,19 @@ void virtio_net_destroy(struct virtio_net *net)
 	pthread_join(net->thread, NULL);
 	pthread_cond_destroy(&net->run_cond);
 	pthread_mutex_destroy(&net->run_lock);
+	work_gate_destroy(&net->gate);
 	close(net->stop_fd);
 	close(net->kick_fd[0]);
 	close(net->kick_fd[1]);
 	net->stop_fd = net->kick_fd[0] = net->kick_fd[1] = -1;
+}
+
+void virtio_net_pause(struct virtio_net *net)
+{
+	work_gate_close(&net->gate);
+}
+
+void virtio_net_resume(struct virtio_net *net)
+{
+	work_gate_open(&net->gate);
 }

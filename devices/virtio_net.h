@@ -48,6 +48,7 @@
 #include <sys/uio.h>
 
 #include "lib/irq_line.h"
+#include "lib/work_gate.h"
 #include "devices/virtio_mmio.h"
 #include "devices/virtio_queue.h"
 #include "lib/guest_mem.h"
@@ -126,6 +127,9 @@ struct virtio_net {
 	unsigned int seen_gen; /* the generation the parked worker last served */
 	bool parked;
 	bool exiting;
+	/* VM pause: the worker holds @gate while it serves the queues (lib/work_gate.h). */
+	struct work_gate gate;
+	bool stopping; /* atomic: a worker waiting at the gate gives up (reset, destroy) */
 
 	/* The worker's. */
 	struct virtq_seg segs[VIRTQ_MAX_SIZE];
@@ -145,5 +149,13 @@ int virtio_net_init(struct virtio_net *net, const struct virtio_net_config *cfg)
 
 /* Stops the worker (device reset) and closes the eventfds. No vCPU may be running. */
 void virtio_net_destroy(struct virtio_net *net);
+
+/*
+ * VM pause / resume (main thread): pause returns once the worker is out of
+ * the queues (the frames it was moving are done); until resume it touches
+ * no guest memory and raises no interrupt. Nest like lib/work_gate.h.
+ */
+void virtio_net_pause(struct virtio_net *net);
+void virtio_net_resume(struct virtio_net *net);
 
 #endif

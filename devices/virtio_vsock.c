@@ -116,7 +116,9 @@ static void *vsock_forwarder(void *arg)
 			continue;
 		vsock_drain(vs->call_fd);
 		pthread_mutex_lock(&vs->lock);
-		if (vs->running) {
+		if (vs->running && vs->paused) {
+			vs->irq_held = true; /* raised by virtio_vsock_resume() */
+		} else if (vs->running) {
 			__atomic_fetch_add(&vs->interrupts, 1, __ATOMIC_RELAXED);
 			virtio_mmio_notify_used(&vs->mmio, VIRTIO_VSOCK_RXQ);
 		}
@@ -225,6 +227,8 @@ static void vsock_reset(void *ctx)
 		VHOST(vs, VHOST_VSOCK_SET_RUNNING, -1, &running);
 		vs->running = false;
 	}
+	vs->paused = false;
+	vs->irq_held = false;
 	pthread_mutex_unlock(&vs->lock);
 	vsock_drain(vs->call_fd);
 	vsock_drain(vs->kick_fd[VIRTIO_VSOCK_RXQ]);
@@ -353,4 +357,33 @@ void virtio_vsock_destroy(struct virtio_vsock *vs)
 	vs->bound = false;
 	pthread_mutex_destroy(&vs->lock);
 	vsock_close_fds(vs);
+}
+
+void virtio_vsock_pause(struct virtio_vsock *vs)
+{
+	int running = 0;
+
+	pthread_mutex_lock(&vs->lock);
+	if (vs->running && !vs->paused) {
+		VHOST(vs, VHOST_VSOCK_SET_RUNNING, -1, &running);
+		vs->paused = true;
+	}
+	pthread_mutex_unlock(&vs->lock);
+}
+
+void virtio_vsock_resume(struct virtio_vsock *vs)
+{
+	int running = 1;
+
+	pthread_mutex_lock(&vs->lock);
+	if (vs->running && vs->paused) {
+		VHOST(vs, VHOST_VSOCK_SET_RUNNING, -1, &running);
+		vs->paused = false;
+		if (vs->irq_held) {
+			vs->irq_held = false;
+			__atomic_fetch_add(&vs->interrupts, 1, __ATOMIC_RELAXED);
+			virtio_mmio_notify_used(&vs->mmio, VIRTIO_VSOCK_RXQ);
+		}
+	}
+	pthread_mutex_unlock(&vs->lock);
 }

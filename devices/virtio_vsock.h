@@ -134,6 +134,8 @@ struct virtio_vsock {
 
 	pthread_mutex_t lock;
 	bool running; /* guarded by lock: VHOST_VSOCK_SET_RUNNING 1 succeeded */
+	bool paused; /* guarded by lock: virtio_vsock_pause(), vhost stopped */
+	bool irq_held; /* guarded by lock: vhost signalled while paused */
 
 	/* Atomics. */
 	bool thread_dead; /* thread_init failed: the forwarder is gone */
@@ -168,5 +170,15 @@ int virtio_vsock_init(struct virtio_vsock *vs, const struct virtio_vsock_config 
  * be running.
  */
 void virtio_vsock_destroy(struct virtio_vsock *vs);
+
+/*
+ * Pause / resume (VM pause, main thread): pause stops vhost
+ * (VHOST_VSOCK_SET_RUNNING 0: its worker leaves guest memory alone, the
+ * rings keep their state) and holds back the interrupt of anything vhost
+ * completed before; resume starts vhost again (1) and raises the held
+ * interrupt. Idempotent. A reset while paused ends the pause.
+ */
+void virtio_vsock_pause(struct virtio_vsock *vs);
+void virtio_vsock_resume(struct virtio_vsock *vs);
 
 #endif

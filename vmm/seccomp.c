@@ -206,6 +206,8 @@ static bool rule_applies(const struct seccomp_rule *r, enum seccomp_role role,
 		return false;
 	if (r->when == SECCOMP_WHEN_DUMP_DTB && !cfg->dump_dtb)
 		return false;
+	if (r->when == SECCOMP_WHEN_API_SOCKET && !cfg->api_socket)
+		return false;
 	return r->from != SECCOMP_FROM_CONSOLE_FD || con_fd >= 0;
 }
 

@@ -127,6 +127,16 @@ const struct seccomp_rule seccomp_rules[] = {
 	/* the API server (one epoll fd for its socket, clients and timer) */
 	{ .nr = SCMP_SYS(epoll_pwait), .roles = MAIN, .when = SECCOMP_WHEN_UNIX_SOCKET },
 	{ .nr = SCMP_SYS(epoll_ctl), .roles = MAIN, .when = SECCOMP_WHEN_UNIX_SOCKET },
+	/*
+	 * PATCH /drives/{id} (vm_api.c drive_update): the new image, opened
+	 * read-write or read-only as the drive is, non-blocking (a FIFO must
+	 * not block the loop), only with --api-socket. Separate from the
+	 * general read-only openat above on purpose: it stays when that goes.
+	 */
+	{ .nr = SCMP_SYS(openat), .roles = MAIN, .when = SECCOMP_WHEN_API_SOCKET, .nargs = 1,
+	  .arg = { EQ(2, O_RDWR | O_CLOEXEC | O_NONBLOCK) } },
+	{ .nr = SCMP_SYS(openat), .roles = MAIN, .when = SECCOMP_WHEN_API_SOCKET, .nargs = 1,
+	  .arg = { EQ(2, O_RDONLY | O_CLOEXEC | O_NONBLOCK) } },
 };
 
 const size_t seccomp_nr_rules = sizeof(seccomp_rules) / sizeof(seccomp_rules[0]);

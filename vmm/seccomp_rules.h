@@ -33,6 +33,7 @@ enum seccomp_rule_when {
 	SECCOMP_WHEN_ALWAYS,
 	SECCOMP_WHEN_DUMP_DTB, /* --dump-dtb: the DTB is written again on every rebuild */
 	SECCOMP_WHEN_UNIX_SOCKET, /* --serial socket= or --api-socket: accept, unlink at exit */
+	SECCOMP_WHEN_API_SOCKET, /* --api-socket: run-time requests (PATCH /drives) */
 };
 
 struct seccomp_rule {

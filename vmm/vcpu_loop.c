@@ -229,10 +229,12 @@ void vcpus_pause(struct vm *vm)
 	while (vm->parked < vm->live_vcpus)
 		pthread_cond_wait(&vm->park_cond, &vm->live_lock);
 	pthread_mutex_unlock(&vm->live_lock);
+	vm_virtio_pause(&vm->virtio); /* no vCPU kicks a queue now */
 }
 
 void vcpus_resume(struct vm *vm)
 {
+	vm_virtio_resume(&vm->virtio);
 	pthread_mutex_lock(&vm->live_lock);
 	atomic_store(&vm->pause, false);
 	pthread_cond_broadcast(&vm->park_cond);

@@ -7,21 +7,31 @@
  * - InstanceStart: the session's preparation (host checks, files, backends,
  *   seccomp compilation) runs now, so its errors reach the client; the VM
  *   itself is built when the request has been answered.
- * - Pause / Resume: every vCPU parks outside KVM_RUN (vcpus_pause()).
- *   Device threads finish the requests they hold (a disk write in flight
- *   completes, its interrupt stays pending for the parked vCPU); the tap's
- *   receive side stops once the guest's rx ring is full. The guest's
+ * - Pause / Resume: every vCPU parks outside KVM_RUN (vcpus_pause()), then
+ *   the devices stop (vm_virtio_pause()): the virtio-blk and -net workers
+ *   finish the request or frames they hold (its interrupt stays pending for
+ *   the parked vCPU) and take no other; vhost-vsock is stopped
+ *   (VHOST_VSOCK_SET_RUNNING 0). Resume starts the devices, then the
+ *   vCPUs. The guest's
  *   counter keeps running: after a resume the guest sees the time that
  *   passed, as with Firecracker.
+ * - PATCH /drives: the new image is opened here (O_NONBLOCK, so that a FIFO
+ *   cannot block the loop; cleared after) and checked to be a regular file
+ *   or a block device, then handed to virtio_blk_set_backing(); the old fd
+ *   is closed. Any failure leaves the old image in place. The backend fd
+ *   is replaced too, so a guest reboot keeps the new image.
  * - SendCtrlAltDel: the power button (vm_request_shutdown()).
  * - GET /kestrel/irqchip, /kestrel/stats: JSON built here.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "devices/virtio_blk.h"
 #include "irqchip/irqchip.h"
 #include "lib/log.h"
 #include "vmm/api_router.h"
@@ -69,6 +79,68 @@ static int resume_vm(void *ctx, char *err, size_t errlen)
 	vcpus_resume(s->vm);
 	log_info("VM resumed");
 	return 0;
+}
+
+/* A regular file or a block device: what a disk may be backed by. */
+static bool disk_file_type(mode_t m)
+{
+	return S_ISREG(m) || S_ISBLK(m);
+}
+
+static int drive_update(void *ctx, unsigned index, const char *path, char *err, size_t errlen)
+{
+	struct vm_session *s = ctx;
+	bool ro = s->cfg->disks[index].readonly;
+	struct virtio_blk *blk;
+	struct stat st;
+	int fd, old, ret, flags;
+
+	if (!s->vm || index >= s->vm->virtio.nr ||
+	    s->vm->virtio.devs[index].kind != VM_VIRTIO_BLK) {
+		snprintf(err, errlen, "no VM is running");
+		return -EINVAL;
+	}
+	blk = s->vm->virtio.devs[index].dev;
+	/* Refused before open(): opening a character device may act on it. */
+	if (stat(path, &st) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "path_on_host %s: %s", path, strerror(-ret));
+		return ret;
+	}
+	if (!disk_file_type(st.st_mode))
+		goto bad_type;
+	fd = open(path, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "path_on_host %s: %s", path, strerror(-ret));
+		return ret;
+	}
+	/* The file opened may not be the one stat() saw. */
+	if (fstat(fd, &st) < 0 || !disk_file_type(st.st_mode)) {
+		close(fd);
+		goto bad_type;
+	}
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+		ret = -errno;
+		close(fd);
+		snprintf(err, errlen, "path_on_host %s: fcntl: %s", path, strerror(-ret));
+		return ret;
+	}
+	ret = virtio_blk_set_backing(blk, fd, &old);
+	if (ret) {
+		close(fd);
+		snprintf(err, errlen, "path_on_host %s: %s", path, strerror(-ret));
+		return ret;
+	}
+	s->backends.disk_fd[index] = fd; /* the device had it: it is the old one */
+	close(old);
+	log_info("disk %u: now %s (%llu sectors)", index, path, (unsigned long long)blk->capacity);
+	return 0;
+
+bad_type:
+	snprintf(err, errlen, "path_on_host %s: not a regular file or block device", path);
+	return -EINVAL;
 }
 
 static int ctrl_alt_del(void *ctx, char *err, size_t errlen)
@@ -161,6 +233,7 @@ static const struct api_ops vm_api_ops = {
 	.pause = pause_vm,
 	.resume = resume_vm,
 	.send_ctrl_alt_del = ctrl_alt_del,
+	.drive_update = drive_update,
 	.logger_apply = logger_apply,
 	.irqchip_info = irqchip_info,
 	.stats = stats,

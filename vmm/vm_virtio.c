@@ -266,6 +266,36 @@ int vm_virtio_create(struct vm_virtio *vv, const struct vm_config *cfg,
 	return 0;
 }
 
+void vm_virtio_pause(struct vm_virtio *vv)
+{
+	if (vv->paused)
+		return;
+	vv->paused = true;
+	for (unsigned i = 0; i < vv->nr; i++) {
+		if (vv->devs[i].kind == VM_VIRTIO_BLK)
+			virtio_blk_pause(vv->devs[i].dev);
+		else if (vv->devs[i].kind == VM_VIRTIO_NET)
+			virtio_net_pause(vv->devs[i].dev);
+		else if (vv->devs[i].kind == VM_VIRTIO_VSOCK)
+			virtio_vsock_pause(vv->devs[i].dev);
+	}
+}
+
+void vm_virtio_resume(struct vm_virtio *vv)
+{
+	if (!vv->paused)
+		return;
+	vv->paused = false;
+	for (unsigned i = 0; i < vv->nr; i++) {
+		if (vv->devs[i].kind == VM_VIRTIO_BLK)
+			virtio_blk_resume(vv->devs[i].dev);
+		else if (vv->devs[i].kind == VM_VIRTIO_NET)
+			virtio_net_resume(vv->devs[i].dev);
+		else if (vv->devs[i].kind == VM_VIRTIO_VSOCK)
+			virtio_vsock_resume(vv->devs[i].dev);
+	}
+}
+
 void vm_virtio_destroy(struct vm_virtio *vv)
 {
 	for (unsigned i = 0; i < vv->nr; i++) {

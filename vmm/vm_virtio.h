@@ -53,6 +53,7 @@ struct vm_virtio {
 	struct vm_virtio_dev devs[LAYOUT_VIRTIO_SLOTS];
 	unsigned nr;
 	struct fdt_mmio_dev fdt[LAYOUT_VIRTIO_SLOTS];	/* for fdt_desc.virtio */
+	bool paused;	/* vm_virtio_pause() in effect */
 };
 
 /* Opens every backend of @cfg. Returns 0, or -errno with one line in @err (status 2). */
@@ -69,6 +70,17 @@ int vm_virtio_create(struct vm_virtio *vv, const struct vm_config *cfg,
 		     const struct vm_backends *b, const struct guest_mem *mem,
 		     struct mmio_bus *bus, struct irqchip *chip, int vm_fd, bool irqfd,
 		     struct seccomp_filters *seccomp);
+
+/*
+ * VM pause (after the vCPUs parked) and resume (before they run again):
+ * the virtio-blk and virtio-net workers finish the request or frames they
+ * hold and take no other, so they touch no guest memory and raise no
+ * interrupt (frames arriving on the tap wait in the tap's queue);
+ * vhost-vsock is stopped (VHOST_VSOCK_SET_RUNNING 0) and started again.
+ * virtio-rng has no thread (served on the vCPU thread). Idempotent.
+ */
+void vm_virtio_pause(struct vm_virtio *vv);
+void vm_virtio_resume(struct vm_virtio *vv);
 
 /* Stops the devices' threads, frees them, closes the irqfds. Safe on a zeroed @vv. */
 void vm_virtio_destroy(struct vm_virtio *vv);

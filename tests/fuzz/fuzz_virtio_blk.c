@@ -12,7 +12,7 @@
  * tests/unit/test_virtio_blk.c replays tests/fuzz/regress/fuzz_virtio_blk/.
  *
  * fuzz-sources: devices/virtio_blk.c devices/virtio_mmio.c devices/virtio_queue.c
- * fuzz-sources: lib/guest_mem.c lib/log.c
+ * fuzz-sources: lib/guest_mem.c lib/log.c lib/work_gate.c
  */
 #include <errno.h>
 #include <stddef.h>

@@ -9,7 +9,9 @@
 #             shutdown hook writes $kt_token to /kt-data.txt (if given),
 #             syncs, remounts / read-only and powers off
 #   ignore    print a marker and sit idle, ignoring the power button
-#   counter   print "KT-COUNT n" (n = 1, 2, ...) about every 0.2 s, forever
+#   counter   print "KT-COUNT n" (n = 1, 2, ...) about every 0.2 s, forever; with
+#             kt_disk=1 also write "KT-DISK n" to the first sector of /dev/vda (fsync)
+#   flood     print "KT-FLOOD n" and 100 bytes of padding as fast as it can, forever
 #   smpwork   short SMP workload (timer sleeps pinned on every CPU, a pipe
 #             between the first and the last CPU), print KT-SMPWORK, power off
 #   idle      print interrupt counts, sleep $kt_secs (default 10), print them
@@ -123,7 +125,17 @@ counter)
 	while :; do
 		n=$((n + 1))
 		echo "KT-COUNT $n"
+		[ -n "$kt_disk" ] &&
+			printf 'KT-DISK %08d\n' $n | dd of=/dev/vda bs=512 count=1 conv=sync,fsync 2>/dev/null
 		usleep 200000
+	done
+	;;
+flood)
+	n=0
+	pad=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123
+	while :; do
+		n=$((n + 1))
+		echo "KT-FLOOD $n $pad"
 	done
 	;;
 smpwork)

@@ -421,7 +421,15 @@ static void test_patch_drive(void **state)
 	t->fake.fail = 1;
 	req(t, "PATCH", "/drives/scratch",
 	    "{\"drive_id\": \"scratch\", \"path_on_host\": \"/d/3\"}");
-	assert_fault_has(t, "fake failure");
+	/* the op's failure: 400 naming the drive with the op's words; the path stays */
+	assert_fault_has(t, "PATCH /drives/scratch: fake failure");
+	assert_int_equal(t->fake.drive_updates, 2);
+	assert_string_equal(t->cfg.disks[0].path, "/d/new.img");
+	/* a path failing the config checks never reaches the op */
+	assert_int_equal(req(t, "PATCH", "/drives/scratch",
+			     "{\"drive_id\": \"scratch\", \"path_on_host\": \"\"}"),
+			 400);
+	assert_int_equal(t->fake.drive_updates, 2);
 	assert_string_equal(t->cfg.disks[0].path, "/d/new.img");
 	/* a drive PUT after start is refused */
 	req(t, "PUT", "/drives/scratch",

@@ -545,6 +545,146 @@ static void test_many_in_flight(void **state)
 	pthread_mutex_unlock(&fx->blk.run_lock);
 }
 
+/* A second image: @sectors sectors of the byte @fill. Returns its fd (read-write). */
+static int second_image(char *path, size_t len, uint64_t sectors, uint8_t fill)
+{
+	const char *dir = getenv("TMPDIR");
+	uint8_t buf[4096];
+	int fd;
+
+	snprintf(path, len, "%s/kestrel-blk2-XXXXXX", dir && *dir ? dir : "/tmp");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	memset(buf, fill, sizeof(buf));
+	for (uint64_t off = 0; off < sectors * 512; off += sizeof(buf))
+		assert_int_equal(pwrite(fd, buf, sizeof(buf), (off_t)off), sizeof(buf));
+	return fd;
+}
+
+/*
+ * PATCH /drives' swap with reads queued: every request completes, each
+ * entirely from the old or entirely from the new image; then the new
+ * capacity, a configuration change interrupt and a new ConfigGeneration.
+ */
+static void test_set_backing(void **state)
+{
+	struct fixture *fx = *state;
+	const unsigned int n = 64;
+	char path2[4096];
+	uint32_t gen0, gen1, isr, id = 0, len = 0;
+	unsigned int i, seen = 0, old_data = 0, new_data = 0, raises;
+	uint64_t cap;
+	struct vqd_buf b;
+	int fd2, old = -1;
+	uint8_t *p;
+
+	fd2 = second_image(path2, sizeof(path2), DISK_SECTORS * 2, 0x5a);
+	gen0 = vmmio_rd(&fx->blk.mmio, VIRTIO_MMIO_CONFIG_GENERATION);
+	vmmio_ack_interrupt(&fx->blk.mmio);
+	for (i = 0; i < n; i++) {
+		b = (struct vqd_buf){DATA + 4096ULL * i, 4096, true};
+		memset(ram(fx, DATA + 4096ULL * i, 4096), 0, 4096);
+		queue_req(fx, i, VIRTIO_BLK_T_IN, 8ULL * i, &b, 1);
+	}
+	vmmio_kick(&fx->blk.mmio, 0);
+	raises = irq_raises_wait(&fx->irq, 0, 0);
+	assert_int_equal(virtio_blk_set_backing(&fx->blk, fd2, &old), 0);
+	assert_int_equal(old, fx->fd);
+	assert_true(vqd_wait_used(&fx->d, fx->d.avail_idx, WAIT_MS));
+	while (vqd_get_used(&fx->d, &id, &len)) {
+		assert_int_equal(len, 4097);
+		seen++;
+	}
+	assert_int_equal(seen, n);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(*ram(fx, STATUS + i, 1), VIRTIO_BLK_S_OK);
+		p = ram(fx, DATA + 4096ULL * i, 4096);
+		if (p[0] == 0x5a) {
+			for (unsigned int j = 0; j < 4096; j++)
+				assert_int_equal(p[j], 0x5a);
+			new_data++;
+		} else {
+			for (unsigned int j = 0; j < 4096; j++)
+				assert_int_equal(p[j], pattern(8ULL * i * 512 + j));
+			old_data++;
+		}
+	}
+	assert_int_equal(old_data + new_data, n);
+	/* the driver's view: new capacity, generation moved, config interrupt */
+	vmmio_config(&fx->blk.mmio, VIRTIO_BLK_CFG_CAPACITY, &cap, 8);
+	assert_int_equal(cap, DISK_SECTORS * 2);
+	gen1 = vmmio_rd(&fx->blk.mmio, VIRTIO_MMIO_CONFIG_GENERATION);
+	assert_int_not_equal(gen1, gen0);
+	isr = vmmio_ack_interrupt(&fx->blk.mmio);
+	assert_true(isr & VIRTIO_MMIO_INT_CONFIG);
+	assert_true(irq_raises_wait(&fx->irq, raises + 1, WAIT_MS) > raises);
+	/* a read past the old end, inside the new one, now works and sees the new image */
+	b = (struct vqd_buf){DATA, 512, true};
+	assert_int_equal(req(fx, VIRTIO_BLK_T_IN, DISK_SECTORS * 2 - 1, &b, 1, NULL),
+			 VIRTIO_BLK_S_OK);
+	assert_int_equal(*ram(fx, DATA + 511, 1), 0x5a);
+	assert_int_equal(req(fx, VIRTIO_BLK_T_IN, DISK_SECTORS * 2, &b, 1, NULL),
+			 VIRTIO_BLK_S_IOERR);
+	/* a write goes to the new image, the old one is untouched */
+	memset(ram(fx, DATA, 512), 0xc3, 512);
+	b = (struct vqd_buf){DATA, 512, false};
+	assert_int_equal(req(fx, VIRTIO_BLK_T_OUT, 3, &b, 1, NULL), VIRTIO_BLK_S_OK);
+	{
+		uint8_t got[512], want[512];
+
+		assert_int_equal(pread(fd2, got, 512, 3 * 512), 512);
+		memset(want, 0xc3, 512);
+		assert_memory_equal(got, want, 512);
+		assert_int_equal(pread(fx->fd, got, 512, 3 * 512), 512);
+		assert_int_equal(got[0], pattern(3 * 512));
+	}
+	/* a bad fd changes nothing */
+	assert_int_equal(virtio_blk_set_backing(&fx->blk, -1, &old), -EBADF);
+	assert_int_equal(vmmio_rd(&fx->blk.mmio, VIRTIO_MMIO_CONFIG_GENERATION), gen1);
+	assert_int_equal(fx->blk.cfg.fd, fd2);
+	/* the fixture closes fx->fd: hand it the new one */
+	close(fx->fd);
+	fx->fd = fd2;
+	unlink(fx->path);
+	snprintf(fx->path, sizeof(fx->path), "%s", path2);
+}
+
+/* While paused, a queued and kicked request is not touched and raises nothing; resume serves it. */
+static void test_pause(void **state)
+{
+	struct fixture *fx = *state;
+	struct vqd_buf b = {DATA, 4096, true};
+	uint32_t id = 0, len = 0;
+	unsigned int raises;
+
+	virtio_blk_pause(&fx->blk);
+	virtio_blk_pause(&fx->blk); /* nests */
+	raises = irq_raises_wait(&fx->irq, 0, 0);
+	memset(ram(fx, DATA, 4096), 0, 4096);
+	queue_req(fx, 0, VIRTIO_BLK_T_IN, 8, &b, 1);
+	vmmio_kick(&fx->blk.mmio, 0);
+	/* nothing may happen: give the workers time to do it wrongly */
+	assert_false(vqd_wait_used(&fx->d, fx->d.avail_idx, 200));
+	assert_int_equal(*ram(fx, STATUS, 1), 0xee);
+	assert_int_equal(*ram(fx, DATA, 1), 0);
+	assert_int_equal(irq_raises_wait(&fx->irq, 0, 0), raises);
+	virtio_blk_resume(&fx->blk);
+	assert_false(vqd_wait_used(&fx->d, fx->d.avail_idx, 100));
+	virtio_blk_resume(&fx->blk);
+	assert_true(vqd_wait_used(&fx->d, fx->d.avail_idx, WAIT_MS));
+	assert_true(vqd_get_used(&fx->d, &id, &len));
+	assert_int_equal(*ram(fx, STATUS, 1), VIRTIO_BLK_S_OK);
+	assert_int_equal(*ram(fx, DATA + 1, 1), pattern(8 * 512 + 1));
+	assert_true(irq_raises_wait(&fx->irq, raises + 1, WAIT_MS) > raises);
+
+	/* a reset (and destroy) while paused does not hang on the closed gate */
+	virtio_blk_pause(&fx->blk);
+	queue_req(fx, 0, VIRTIO_BLK_T_IN, 8, &b, 1);
+	vmmio_kick(&fx->blk.mmio, 0);
+	vmmio_wr(&fx->blk.mmio, VIRTIO_MMIO_STATUS, 0);
+	assert_false(fx->blk.active);
+}
+
 static void test_init_checks(void **state)
 {
 	struct fixture *fx = *state;
@@ -598,6 +738,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_malformed_requests, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malicious_chain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_in_flight, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_set_backing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pause, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_init_checks, setup, teardown),
 		cmocka_unit_test(test_fuzz_regressions),
 	};

@@ -13,6 +13,9 @@
  *                                  stream to an echo server while reading the
  *                                  echo back; check length and checksum
  *   kt-vsock cid                   print this side's CID (/dev/vsock)
+ *   kt-vsock unix PATH             (not vsock: the serial-socket scenario)
+ *                                  connect to the Unix stream socket PATH and
+ *                                  copy what it sends to stdout until EOF
  *
  * Markers on stdout (line buffered), for scripts to wait on:
  *   KT-VSOCK-LISTENING port=P      (listen, echo: ready for a connection)
@@ -37,6 +40,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -402,10 +406,43 @@ static int do_cid(void)
 	return 0;
 }
 
+static int do_unix(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	char buf[4096];
+	int fd, tries = 0;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return 2;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return fail("socket");
+	while (connect(fd, (const struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		if (++tries >= KT_CONNECT_TRIES)
+			return fail("connect");
+		usleep(200000);
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return fail("read");
+		if (!n)
+			break;
+		if (write_all(STDOUT_FILENO, buf, (size_t)n) < 0)
+			return fail("write");
+	}
+	close(fd);
+	return 0;
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: kt-vsock listen PORT | connect CID PORT MSG | echo PORT |"
-			" bulk CID PORT BYTES | cid\n");
+			" bulk CID PORT BYTES | cid | unix PATH\n");
 	return 2;
 }
 
@@ -419,6 +456,8 @@ int main(int argc, char **argv)
 		return do_cid();
 	if (argc == 3 && !strcmp(argv[1], "listen") && !parse_u32(argv[2], &port))
 		return do_listen(port);
+	if (argc == 3 && !strcmp(argv[1], "unix"))
+		return do_unix(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "echo") && !parse_u32(argv[2], &port))
 		return do_echo(port);
 	if (argc == 5 && !strcmp(argv[1], "connect") && !parse_u32(argv[2], &cid) &&
