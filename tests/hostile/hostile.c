@@ -146,7 +146,7 @@ static u64 rnd_value(void)
 
 /* ---- exceptions ------------------------------------------------------- */
 
-static volatile u64 exc_count, exc_align, exc_dabt, exc_other, exc_unexpected_kind;
+static volatile u64 exc_count, exc_align, exc_dabt, exc_ext, exc_other, exc_unexpected_kind;
 static volatile u64 last_esr;
 volatile u64 hostile_secondary_seen;
 
@@ -165,7 +165,7 @@ volatile u64 hostile_secondary_seen;
  */
 void hostile_exception(u64 kind, u64 *frame)
 {
-	u64 esr = READ_SYSREG(esr_el1);
+	u64 esr = READ_SYSREG(esr_el1) & 0xffffffffULL; /* [63:32] are RES0 */
 
 	(void)frame;
 	exc_count++;
@@ -175,6 +175,8 @@ void hostile_exception(u64 kind, u64 *frame)
 		last_esr = esr;
 		if (ec == 0x25 && dfsc == 0x21)
 			exc_align++;
+		else if (ec == 0x25 && dfsc == 0x10)
+			exc_ext++; /* synchronous external abort: kestrel's answer to NISV */
 		else if (ec == 0x25)
 			exc_dabt++;
 		else
@@ -739,13 +741,25 @@ static void virtio_attack_slot(u64 base)
 
 /* ---- NISV: accesses KVM cannot decode -------------------------------- */
 
+static u64 nisv_tries, nisv_aborts;
+
+/*
+ * Each access must come back as exactly one synchronous external abort
+ * (kestrel injects it for KVM_EXIT_ARM_NISV); the handler skips it.
+ */
 static void nisv_attack(void)
 {
 	static const u64 where[] = {UART_BASE + 0x40, RTC_BASE, 0x20000000ULL, 0x0b000000ULL};
 
 	for (unsigned i = 0; i < sizeof(where) / sizeof(where[0]); i++) {
+		u64 before = exc_ext;
+
 		(void)hx_ldp(where[i]);
+		nisv_aborts += exc_ext - before;
+		before = exc_ext;
 		hx_str_post(where[i], rnd());
+		nisv_aborts += exc_ext - before;
+		nisv_tries += 2;
 	}
 }
 
@@ -768,12 +782,18 @@ static void report(const char *what, u64 round)
 	putu(exc_align);
 	puts_(" dabt=");
 	putu(exc_dabt);
+	puts_(" nisv=");
+	putu(nisv_aborts);
+	puts_("/");
+	putu(nisv_tries);
 	puts_(" other=");
 	putu(exc_other + exc_unexpected_kind);
 	puts_(" psci-bad=");
 	putu(psci_bad_results);
 	puts_(" secondary=");
 	putu(hostile_secondary_seen);
+	puts_(" last-esr=");
+	putx(last_esr);
 	puts_("\n");
 }
 
