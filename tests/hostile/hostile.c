@@ -187,11 +187,6 @@ void hostile_exception(u64 kind, u64 *frame)
 	exc_unexpected_kind++;
 }
 
-void hostile_secondary(u64 ctx)
-{
-	hostile_secondary_seen += 1 + (ctx & 0);
-}
-
 /* ---- FDT: /chosen bootargs ------------------------------------------- */
 
 static u32 be32(const u8 *p)
@@ -421,6 +416,51 @@ static void attack_window(u64 base, u64 size, unsigned n)
 	}
 }
 
+/*
+ * vCPU 1, started by psci_attack() with a random context id: 64 random
+ * accesses to the device windows while vCPU 0 attacks them too (kestrel's
+ * device locks, the userspace GIC from two vCPU threads). Its own PRNG
+ * state: vCPU 0's sequence stays reproducible. Then PSCI CPU_OFF.
+ */
+void hostile_secondary(u64 ctx)
+{
+	const struct {
+		u64 base, size;
+	} win[] = {
+		{UART_BASE + 1, 7},
+		{RTC_BASE, 0x1000},
+		{GPIO_BASE, 0x1000},
+		{GICD_BASE, gic_v3 ? 0x10000 : 0x1000},
+		{VIRTIO_BASE, VIRTIO_SLOTS * VIRTIO_SIZE},
+	};
+	u64 st = ctx | 1;
+
+	for (unsigned i = 0; i < 64; i++) {
+		u64 x, off, addr;
+		unsigned width, w;
+
+		st ^= st >> 12;
+		st ^= st << 25;
+		st ^= st >> 27;
+		x = st * 0x2545f4914f6cdd1dULL;
+		w = (unsigned)(x % (sizeof(win) / sizeof(win[0])));
+		width = 1u << ((x >> 8) & 3);
+		if (width > win[w].size)
+			width = 1;
+		off = ((x >> 16) % win[w].size) & ~(u64)(width - 1);
+		if (off + width > win[w].size)
+			off = win[w].size - width;
+		addr = win[w].base + off;
+		if ((x >> 60) & 1) {
+			if (!write_forbidden(addr))
+				hx_write(addr, width, x >> 3);
+		} else {
+			(void)hx_read(addr, width);
+		}
+	}
+	hostile_secondary_seen++;
+}
+
 /* ---- GIC sequences ---------------------------------------------------- */
 
 static void gic_attack(unsigned ncpus)
@@ -502,6 +542,7 @@ static void gic_attack(unsigned ncpus)
 /* ---- PSCI --------------------------------------------------------------- */
 
 static u64 psci_bad_results;
+static int64_t bad_entry_result = 1; /* 1: not tried */
 
 static bool psci_wait_off(u64 mpidr)
 {
@@ -794,6 +835,10 @@ static void report(const char *what, u64 round)
 	putu(hostile_secondary_seen);
 	puts_(" last-esr=");
 	putx(last_esr);
+	if (bad_entry_result != 1) {
+		puts_(" bad-entry-cpu-on=");
+		putu((u64)(bad_entry_result < 0 ? -bad_entry_result : bad_entry_result));
+	}
 	puts_("\n");
 }
 
@@ -835,8 +880,14 @@ void hostile_main(u64 fdt)
 	for (unsigned s = 0; s < VIRTIO_SLOTS; s++) {
 		u64 b = VIRTIO_BASE + s * VIRTIO_SIZE;
 
-		if (vr(b, VM_MAGIC) == 0x74726976 && vr(b, VM_DEVICE_ID))
+		if (vr(b, VM_MAGIC) == 0x74726976 && vr(b, VM_DEVICE_ID)) {
 			virtio_slots[nvirtio++] = b;
+			puts_("HOSTILE virtio slot ");
+			putu(s);
+			puts_(" device ");
+			putu(vr(b, VM_DEVICE_ID));
+			puts_("\n");
+		}
 	}
 	puts_("HOSTILE virtio devices=");
 	putu(nvirtio);
@@ -872,6 +923,17 @@ void hostile_main(u64 fdt)
 		if (nisv)
 			nisv_attack();
 		report("round", round);
+	}
+	/*
+	 * Last: CPU_ON of vCPU 1 at a bad entry point (MMIO, misaligned, past
+	 * RAM). It then takes aborts at VBAR_EL1 = 0 forever inside KVM (a guest
+	 * problem kestrel never sees); SYSTEM_OFF from vCPU 0 must still end the
+	 * VM and kestrel exit 0. Only once: the vCPU never comes back.
+	 */
+	if (arg_u64(args, "hostile.badentry", 1) && ncpus > 1 && psci_wait_off(1)) {
+		u64 entries[] = {UART_BASE, (u64)secondary_entry + 2, ram_end + 0x1000};
+
+		bad_entry_result = (int64_t)hx_hvc(PSCI_CPU_ON, 1, entries[below(3)], 0);
 	}
 	/* leave the devices quiet */
 	for (unsigned i = 0; i < nvirtio; i++)
