@@ -104,8 +104,11 @@ static void virtio_mmio_activate(struct virtio_mmio *t)
 	if (t->cfg.ops && t->cfg.ops->activate)
 		ret = t->cfg.ops->activate(t->cfg.ctx, t->driver_features);
 	if (ret) {
-		log_warn("virtio-mmio (device %u): activation failed: %s", t->cfg.device_id,
-			 strerror(-ret));
+		/* the guest can make it fail at will (bad rings): one line, not one per try */
+		if (log_first(&t->activation_failures))
+			log_warn("virtio-mmio (device %u): activation failed: %s (further "
+				 "failures not logged)",
+				 t->cfg.device_id, strerror(-ret));
 		virtio_mmio_fail(t);
 		return;
 	}

@@ -185,6 +185,7 @@ struct virtio_mmio {
 	bool active; /* activate() succeeded; reset() owed */
 	struct virtq vqs[VIRTIO_MMIO_MAX_QUEUES]; /* configured under lock; see virtio_queue.h */
 	uint64_t ignored_accesses;
+	uint64_t activation_failures; /* one log line for the first (lib/log.h log_first) */
 
 	/* Atomics: any thread. */
 	uint32_t status; /* written under lock, except NEEDS_RESET (any thread) */

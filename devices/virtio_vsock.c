@@ -30,8 +30,12 @@ static int vhost_call(struct virtio_vsock *vs, int fd, unsigned long req, const 
 	if (ioctl(fd, req, arg) == 0)
 		return 0;
 	err = errno;
-	if (vs)
-		__atomic_fetch_add(&vs->vhost_errors, 1, __ATOMIC_RELAXED);
+	/*
+	 * On a device (activation, reset) the guest chose the rings vhost
+	 * refuses: only the first failure is logged, the rest counted.
+	 */
+	if (vs && log_count(&vs->vhost_errors) != 1)
+		return -err;
 	if (queue >= 0)
 		log_err("virtio-vsock: %s (queue %d): %s", name, queue, strerror(err));
 	else

@@ -89,3 +89,8 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	if (write(out_fd, line, len) < 0)
 		return;	/* nowhere left to report it */
 }
+
+uint64_t log_count(uint64_t *count)
+{
+	return __atomic_add_fetch(count, 1, __ATOMIC_RELAXED);
+}

@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #define LOG_LINE_MAX 1100
@@ -40,6 +41,24 @@ void log_set_output(int fd, bool timestamps);
 size_t log_format(char *buf, size_t len, const struct timespec *ts, enum log_level level,
 		  const char *msg);
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * Rate limit for messages a guest can cause at will: counts one more event
+ * in *count (atomically, from any thread) and returns the new count. Callers
+ * print a line for a count of 1 only (log_first()), or at powers of two
+ * (log_pow2(), debug lines): one guest error never floods the log.
+ */
+uint64_t log_count(uint64_t *count);
+static inline bool log_first(uint64_t *count)
+{
+	return log_count(count) == 1;
+}
+static inline bool log_pow2(uint64_t *count)
+{
+	uint64_t n = log_count(count);
+
+	return !(n & (n - 1));
+}
 
 #define log_err(...) log_msg(LOG_ERROR, __VA_ARGS__)
 #define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)

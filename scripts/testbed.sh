@@ -89,6 +89,8 @@ ktv=$(dirname "$kestrel")/tests/integration/vsock/kt-vsock
 [ -x "$ktv" ] && cp "$ktv" "$groot/bin/kt-vsock"
 # irq-line-race (kvm-irq-line-race scenario, tests/kvm), runs in the host only
 ktr=$(dirname "$kestrel")/tests/kvm/irq-line-race
+# hostile.img (hostile-guest scenario, tests/hostile), a guest kestrel runs in the host
+kth=$(dirname "$kestrel")/tests/hostile/hostile.img
 copy_modules "$groot" $guest_mods
 (cd "$groot" && find . | cpio -o -H newc --quiet) >"$out/guest-initrd.cpio"
 # The same tree as an ext4 root file system for virtio-blk (mke2fs -d).
@@ -109,6 +111,7 @@ if [ "$(uname -m)" = aarch64 ] && [ -c /dev/kvm ]; then
 	[ -x "$ktv" ] && cp "$ktv" "$kt/kt-vsock"
 	[ -x "$ktr" ] && cp "$ktr" "$kt/irq-line-race"
 	[ -n "${KT_PEER_LKVM:-}" ] && cp "$KT_PEER_LKVM" "$kt/lkvm"
+	[ -f "$kth" ] && cp "$kth" "$kt/hostile.img"
 	cp "$cache/kernel/Image" "$kt/guest/Image"
 	cp "$out/guest-initrd.cpio" "$kt/guest/initrd.cpio"
 	cp "$out/rootfs.ext4" "$kt/guest/rootfs.ext4"
@@ -142,6 +145,7 @@ else
 	[ -x "$ktr" ] && cp "$ktr" "$hroot/kt/irq-line-race"
 	# a peer VMM for the side-by-side benches (bench/build-kvmtool.sh)
 	[ -n "${KT_PEER_LKVM:-}" ] && cp "$KT_PEER_LKVM" "$hroot/kt/lkvm"
+	[ -f "$kth" ] && cp "$kth" "$hroot/kt/hostile.img"
 	ln -s /kt/kestrel "$hroot/bin/kestrel"
 	# curl (Debian's, dynamically linked: its glibc loader and libraries
 	# come along) for the API scenarios

@@ -68,6 +68,8 @@ const struct seccomp_rule seccomp_rules[] = {
 	/* vCPU threads (and some device threads) */
 	IOCTL(KVM_RUN, VCPU),
 	IOCTL(KVM_GET_ONE_REG, VCPU),
+	/* hostile: an external abort for an access KVM cannot decode (vcpu_loop.c) */
+	IOCTL(KVM_SET_VCPU_EVENTS, VCPU),
 	ANY(rt_sigreturn, VCPU),
 	ANY(clock_gettime, VCPU | DEV),
 	ANY(read, VCPU | IO | DEV),
@@ -110,6 +112,8 @@ const struct seccomp_rule seccomp_rules[] = {
 	ARG2(prctl, MAIN, EQ(0, PR_SET_NO_NEW_PRIVS), EQ(1, 1)),
 	ARG2(seccomp, MAIN, EQ(0, SECCOMP_SET_MODE_FILTER), EQ(1, 0)),
 	IOCTL(KVM_CREATE_VM, MAIN),
+	/* hostile: KVM_CAP_ARM_NISV_TO_USER on every VM build (vm.c) */
+	IOCTL(KVM_ENABLE_CAP, MAIN),
 	IOCTL(KVM_SET_USER_MEMORY_REGION, MAIN),
 	IOCTL(KVM_CREATE_VCPU, MAIN),
 	IOCTL(KVM_ARM_PREFERRED_TARGET, MAIN),

@@ -28,10 +28,36 @@ static void vcpu_handle_mmio(struct vcpu *vcpu, const struct vcpu_exit *e)
 	int ret = mmio_bus_dispatch(&vcpu->vm->bus, (int)vcpu->index, e->mmio_addr, e->mmio_data,
 				    e->mmio_len, e->mmio_write);
 
-	if (ret)
-		log_debug("vCPU %u: %s of %u bytes at 0x%llx: no device (%s)", vcpu->index,
-			  e->mmio_write ? "write" : "read", e->mmio_len,
-			  (unsigned long long)e->mmio_addr, strerror(-ret));
+	if (ret && log_pow2(&vcpu->vm->unmapped_accesses))
+		log_debug("vCPU %u: %s of %u bytes at 0x%llx: no device (%s), RAZ/WI (%llu so far)",
+			  vcpu->index, e->mmio_write ? "write" : "read", e->mmio_len,
+			  (unsigned long long)e->mmio_addr, strerror(-ret),
+			  (unsigned long long)__atomic_load_n(&vcpu->vm->unmapped_accesses,
+							      __ATOMIC_RELAXED));
+}
+
+/*
+ * An access KVM cannot decode (no valid syndrome: load/store pair, a
+ * writeback, ...) outside RAM: the guest gets a synchronous external data
+ * abort, as a bus error on real hardware would give it. One warning per VM.
+ * Returns true when the VM must stop (the abort could not be injected).
+ */
+static bool vcpu_handle_nisv(struct vcpu *vcpu, const struct vcpu_exit *e)
+{
+	int ret = arm64_vcpu_inject_dabt(vcpu);
+
+	if (ret) {
+		log_err("vCPU %u: access KVM cannot decode at 0x%llx (ESR ISS 0x%llx), and no "
+			"external abort could be injected: %s",
+			vcpu->index, (unsigned long long)e->mmio_addr, (unsigned long long)e->code,
+			strerror(-ret));
+		return true;
+	}
+	if (log_first(&vcpu->vm->nisv_accesses))
+		log_warn("vCPU %u: access KVM cannot decode at 0x%llx (ESR ISS 0x%llx): external "
+			 "abort injected (further ones not logged)",
+			 vcpu->index, (unsigned long long)e->mmio_addr, (unsigned long long)e->code);
+	return false;
 }
 
 /* Returns true when the vCPU thread must stop. */
@@ -45,6 +71,10 @@ static bool vcpu_handle_exit(struct vcpu *vcpu, const struct vcpu_exit *e)
 		return false;
 	case VCPU_EXIT_KICK:
 		return false;
+	case VCPU_EXIT_NISV:
+		if (!vcpu_handle_nisv(vcpu, e))
+			return false;
+		break;
 	case VCPU_EXIT_SHUTDOWN:
 		log_info("guest powered off");
 		vm_request_stop(vm, VM_STOP_POWEROFF);
@@ -197,6 +227,7 @@ void vcpus_stats_print(const struct vm *vm, FILE *f)
 		[VCPU_EXIT_SYSTEM_OTHER] = "system",
 		[VCPU_EXIT_FAIL_ENTRY] = "fail-entry",
 		[VCPU_EXIT_INTERNAL_ERROR] = "internal-error",
+		[VCPU_EXIT_NISV] = "nisv",
 		[VCPU_EXIT_UNKNOWN] = "unknown",
 	};
 

@@ -82,6 +82,11 @@ static int vm_create_machine(struct vm *vm)
 		log_err("KVM_CREATE_VM(IPA %u bits): %s", s->ipa_bits, strerror(-ret));
 		return ret;
 	}
+	/* guest accesses KVM cannot decode come to the vCPU loop (docs/memory-map.md) */
+	ret = kvm_enable_nisv_to_user(vm->vm_fd);
+	if (ret)
+		log_debug("KVM_CAP_ARM_NISV_TO_USER: %s (an undecodable access ends the VM)",
+			  strerror(-ret));
 	ret = guest_mem_init(&vm->mem, LAYOUT_RAM_BASE, s->cfg->memory, s->cfg->hugepages);
 	if (ret) {
 		log_err("mmap of %llu MiB guest RAM%s: %s",

@@ -106,6 +106,9 @@ struct vm {
 	atomic_bool pause;	  /* asked: vCPUs park at their next exit */
 	unsigned parked;	  /* vCPU threads parked */
 	pthread_cond_t park_cond; /* parked changed, or pause cleared */
+	/* guest errors, counted for the log's rate limit (lib/log.h log_count()) */
+	uint64_t unmapped_accesses; /* decodable, no device: read as zero, write ignored */
+	uint64_t nisv_accesses;	    /* not decodable: external abort injected */
 };
 
 /*

@@ -32,6 +32,13 @@ int kvm_create_vm(int kvm_fd, unsigned ipa_bits)
 	return fd < 0 ? -errno : fd;
 }
 
+int kvm_enable_nisv_to_user(int vm_fd)
+{
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_ARM_NISV_TO_USER };
+
+	return ioctl(vm_fd, KVM_ENABLE_CAP, &cap) < 0 ? -errno : 0;
+}
+
 int kvm_set_memory(int vm_fd, uint32_t slot, uint64_t gpa, uint64_t size, void *host)
 {
 	struct kvm_userspace_memory_region region = {

@@ -31,6 +31,14 @@ int kvm_vcpu_mmap_size(int kvm_fd);
  * type (40 bits) when @ipa_bits is 0. Returns the VM fd or -errno.
  */
 int kvm_create_vm(int kvm_fd, unsigned ipa_bits);
+/*
+ * KVM_ENABLE_CAP(KVM_CAP_ARM_NISV_TO_USER) on the VM: a data abort KVM cannot
+ * decode (no valid syndrome: load/store pair, writeback) outside guest RAM
+ * becomes a VCPU_EXIT_NISV instead of a failing KVM_RUN (-ENOSYS). Returns
+ * 0 or -errno (older kernels: -EINVAL; the VM then still works, only such
+ * an access ends it as before).
+ */
+int kvm_enable_nisv_to_user(int vm_fd);
 
 /* KVM_SET_USER_MEMORY_REGION: slot @slot maps [@gpa, @gpa + @size) to @host. */
 int kvm_set_memory(int vm_fd, uint32_t slot, uint64_t gpa, uint64_t size, void *host);

@@ -84,6 +84,11 @@ int arm64_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 	case KVM_EXIT_INTR:
 		exit->kind = VCPU_EXIT_KICK;
 		break;
+	case KVM_EXIT_ARM_NISV:
+		exit->kind = VCPU_EXIT_NISV;
+		exit->mmio_addr = run->arm_nisv.fault_ipa;
+		exit->code = run->arm_nisv.esr_iss;
+		break;
 	case KVM_EXIT_SYSTEM_EVENT:
 		exit->code = run->system_event.type;
 		exit->kind = run->system_event.type == KVM_SYSTEM_EVENT_SHUTDOWN ? VCPU_EXIT_SHUTDOWN :
@@ -105,6 +110,15 @@ int arm64_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 		break;
 	}
 	return 0;
+}
+
+int arm64_vcpu_inject_dabt(struct vcpu *vcpu)
+{
+	struct kvm_vcpu_events ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.exception.ext_dabt_pending = 1;
+	return ioctl(vcpu->fd, KVM_SET_VCPU_EVENTS, &ev) < 0 ? -errno : 0;
 }
 
 void arm64_vcpu_kick_enable(struct vcpu *vcpu)

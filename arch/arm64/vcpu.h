@@ -48,6 +48,7 @@ enum vcpu_exit_kind {
 	VCPU_EXIT_SYSTEM_OTHER,	/* another system event, type in code */
 	VCPU_EXIT_FAIL_ENTRY,	/* hardware reason in code */
 	VCPU_EXIT_INTERNAL_ERROR, /* suberror in code */
+	VCPU_EXIT_NISV,		/* an access KVM cannot decode: mmio_addr, code = ESR ISS */
 	VCPU_EXIT_UNKNOWN,	/* exit reason in code */
 	VCPU_EXIT_KIND_NR,
 };
@@ -121,6 +122,13 @@ int arm64_vcpu_set_boot_regs(struct vcpu *vcpu, uint64_t entry, uint64_t dtb);
  * Returns 0, or -errno when KVM_RUN failed otherwise.
  */
 int arm64_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit);
+
+/*
+ * Makes the vCPU take a synchronous external data abort at its next entry
+ * (KVM_SET_VCPU_EVENTS, ext_dabt_pending; KVM_CAP_ARM_INJECT_EXT_DABT).
+ * The vCPU's own thread, between KVM_RUNs. Returns 0 or -errno.
+ */
+int arm64_vcpu_inject_dabt(struct vcpu *vcpu);
 
 /* The vCPU's own thread, once at start: from now on other threads may kick it. */
 void arm64_vcpu_kick_enable(struct vcpu *vcpu);

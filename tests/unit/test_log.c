@@ -7,6 +7,7 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,12 +106,63 @@ static void test_output_file(void **state)
 	umask(old_umask);
 }
 
+/* The guest-error rate limit: one line for the first, then powers of two only. */
+static void test_rate_limit(void **state)
+{
+	uint64_t c = 0, d = 0;
+	unsigned firsts = 0, pow2s = 0;
+
+	(void)state;
+	for (unsigned i = 0; i < 1000; i++) {
+		firsts += log_first(&c);
+		pow2s += log_pow2(&d);
+	}
+	assert_int_equal(firsts, 1);
+	assert_int_equal(c, 1000);
+	/* 1, 2, 4, ..., 512 */
+	assert_int_equal(pow2s, 10);
+	assert_int_equal(log_count(&d), 1001);
+}
+
+#define RL_THREADS 4
+#define RL_EACH 10000
+
+static void *rate_limit_thread(void *arg)
+{
+	uint64_t *c = ((uint64_t **)arg)[0];
+	unsigned *firsts = ((unsigned **)arg)[1];
+
+	for (unsigned i = 0; i < RL_EACH; i++)
+		if (log_first(c))
+			__atomic_add_fetch(firsts, 1, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+/* Counted atomically: vCPU threads share one counter per kind. */
+static void test_rate_limit_threads(void **state)
+{
+	uint64_t c = 0;
+	unsigned firsts = 0;
+	void *args[2] = {&c, &firsts};
+	pthread_t t[RL_THREADS];
+
+	(void)state;
+	for (unsigned i = 0; i < RL_THREADS; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, rate_limit_thread, args), 0);
+	for (unsigned i = 0; i < RL_THREADS; i++)
+		pthread_join(t[i], NULL);
+	assert_int_equal(c, RL_THREADS * RL_EACH);
+	assert_int_equal(firsts, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_format_cut),
 		cmocka_unit_test(test_output_file),
+		cmocka_unit_test(test_rate_limit),
+		cmocka_unit_test(test_rate_limit_threads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,6 +20,7 @@
 #include "tests/fakes/recording_irq_line.h"
 #include "tests/fakes/virtq_driver.h"
 #include "lib/guest_mem.h"
+#include "lib/log.h"
 #include "lib/mmio_bus.h"
 
 #define RAM_BASE LAYOUT_RAM_BASE
@@ -333,6 +334,42 @@ static void test_status_rules(void **state)
 	assert_int_equal(rd(fx, VIRTIO_MMIO_INTERRUPT_STATUS), 0);
 }
 
+/*
+ * A guest that makes activation fail over and over (hostile guest: bad
+ * rings, DRIVER_OK, reset, again) gets one log line, not one per try.
+ */
+static void test_activation_failure_logged_once(void **state)
+{
+	struct fixture *fx = *state;
+	char buf[4096];
+	int pipefd[2];
+	ssize_t n;
+	unsigned lines = 0;
+
+	assert_int_equal(pipe(pipefd), 0);
+	log_set_output(pipefd[1], false);
+	fx->dev.activate_ret = -EIO;
+	for (int i = 0; i < 5; i++) {
+		wr(fx, VIRTIO_MMIO_STATUS, 0);
+		assert_true(vmmio_negotiate(&fx->t, ~0ULL, NULL));
+		assert_true(vmmio_setup_queue(&fx->t, 0, &fx->q0));
+		vmmio_driver_ok(&fx->t);
+		assert_int_equal(rd(fx, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET,
+				 VIRTIO_STATUS_NEEDS_RESET);
+	}
+	log_set_output(STDERR_FILENO, false);
+	close(pipefd[1]);
+	n = read(pipefd[0], buf, sizeof(buf) - 1);
+	close(pipefd[0]);
+	assert_true(n > 0);
+	buf[n] = 0;
+	for (char *p = buf; (p = strstr(p, "activation failed")); p++)
+		lines++;
+	assert_int_equal(lines, 1);
+	assert_int_equal(fx->dev.activates, 5);
+	assert_int_equal(fx->t.activation_failures, 5);
+}
+
 static void test_queue_sel_out_of_range(void **state)
 {
 	struct fixture *fx = *state;
@@ -610,6 +647,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_linux_bring_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_features_ok_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_activation_failure_logged_once, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_queue_sel_out_of_range, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_setup_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_interrupts, setup, teardown),
