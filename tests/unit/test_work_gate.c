@@ -34,6 +34,14 @@ static void wait_int(atomic_int *v, int want)
 	assert_int_equal(atomic_load(v), want);
 }
 
+/* Spins (with naps) until *@v > @than, at most 10 s. */
+static void wait_int_above(atomic_int *v, int than)
+{
+	for (int i = 0; i < 10000 && atomic_load(v) <= than; i++)
+		nap_ms(1);
+	assert_true(atomic_load(v) > than);
+}
+
 struct one {
 	struct work_gate *g;
 	bool stop;
@@ -202,6 +210,14 @@ static void test_stress(void **state)
 		assert_int_equal(atomic_load(&s.work), before);
 		atomic_store(&s.closed, 0);
 		work_gate_open(&s.g);
+		/*
+		 * Every tenth round, let the workers through before closing
+		 * again: without it a loaded machine may not schedule them at
+		 * all between an open and the next close, and the test would
+		 * only show that nothing ran.
+		 */
+		if (round % 10 == 0)
+			wait_int_above(&s.work, before);
 	}
 	__atomic_store_n(&s.stop, true, __ATOMIC_RELEASE);
 	work_gate_kick(&s.g);
