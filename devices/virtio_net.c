@@ -34,7 +34,8 @@ static bool net_tx_one(struct virtio_net *net, const struct virtq_chain *c)
 	ssize_t n;
 	int cnt;
 
-	if (c->readable_len < VIRTIO_NET_HDR_SIZE) {
+	/* Shorter than the header, or only the header (an empty frame): dropped. */
+	if (c->readable_len <= VIRTIO_NET_HDR_SIZE) {
 		net_drop(&net->tx_dropped);
 		return true;
 	}
@@ -59,7 +60,11 @@ static bool net_tx_one(struct virtio_net *net, const struct virtq_chain *c)
 	return true;
 }
 
-/* Transmits up to a queue's worth of chains. Returns 0 or -EBADMSG. */
+/*
+ * Transmits up to a queue's worth of chains. With the tap gone every chain
+ * is dropped (and counted) so the guest's transmit queue keeps moving.
+ * Returns 0 or -EBADMSG.
+ */
 static int net_tx(struct virtio_net *net, struct net_state *st)
 {
 	struct virtq *vq = virtio_mmio_queue(&net->mmio, VIRTIO_NET_TXQ);
@@ -68,7 +73,7 @@ static int net_tx(struct virtio_net *net, struct net_state *st)
 	bool pushed = false;
 	int ret;
 
-	if (st->tx_blocked || st->tap_dead)
+	if (st->tx_blocked)
 		return 0;
 	virtq_disable_notify(vq);
 	for (;;) {
@@ -84,7 +89,9 @@ static int net_tx(struct virtio_net *net, struct net_state *st)
 		}
 		if (ret == -EBADMSG)
 			return ret;
-		if (ret == 1 && !net_tx_one(net, &chain)) {
+		if (ret == 1 && st->tap_dead)
+			net_drop(&net->tx_dropped);
+		else if (ret == 1 && !net_tx_one(net, &chain)) {
 			virtq_unpop(vq);
 			st->tx_blocked = true;
 			break;
@@ -99,8 +106,8 @@ static int net_tx(struct virtio_net *net, struct net_state *st)
 
 /*
  * Receives one packet into an rx chain. Returns 1 when the chain was used
- * (*@len set, 0 for a dropped packet), 0 when the tap had nothing (the chain
- * must be put back).
+ * (*@len set, 0 for a dropped packet), 0 when the tap had nothing, 2 when the
+ * packet was too big for the chain and dropped (both: the chain is put back).
  */
 static int net_rx_one(struct virtio_net *net, struct net_state *st, const struct virtq_chain *c,
 		      uint32_t *len)
@@ -118,8 +125,16 @@ static int net_rx_one(struct virtio_net *net, struct net_state *st, const struct
 			     VIRTQ_MAX_SIZE);
 	if (cnt < 0)
 		return 1; /* not even room for the header: give the buffer back empty */
+	/*
+	 * The tap clamps a read to the iovec: what does not fit the guest's
+	 * buffer lands in the overflow area behind it, so a frame too big for
+	 * the buffer shows as a length past the buffer and is dropped, never
+	 * delivered truncated.
+	 */
+	net->iov[cnt].iov_base = net->rx_overflow;
+	net->iov[cnt].iov_len = sizeof(net->rx_overflow);
 	do {
-		n = readv(net->cfg.tap_fd, net->iov, cnt);
+		n = readv(net->cfg.tap_fd, net->iov, cnt + 1);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return 0;
@@ -129,6 +144,11 @@ static int net_rx_one(struct virtio_net *net, struct net_state *st, const struct
 			 n ? strerror(errno) : "end of file");
 		st->tap_dead = true;
 		return 0;
+	}
+	if ((uint64_t)n > c->writable_len - skip) {
+		net_drop(&net->rx_dropped);
+		net_drop(&net->rx_oversize);
+		return 2;
 	}
 	if (net->cfg.vnet_hdr) {
 		if (n < VIRTIO_NET_HDR_SIZE) {
@@ -177,9 +197,14 @@ static int net_rx(struct virtio_net *net, struct net_state *st)
 		len = 0;
 		if (ret == 1 && chain.writable_len < VIRTIO_NET_HDR_SIZE)
 			net_drop(&net->rx_dropped); /* unusable buffer: back, empty */
-		else if (ret == 1 && !net_rx_one(net, st, &chain, &len)) {
-			virtq_unpop(vq);
-			break;
+		else if (ret == 1) {
+			ret = net_rx_one(net, st, &chain, &len);
+			if (ret != 1)
+				virtq_unpop(vq);
+			if (ret == 2)
+				continue; /* the chain waits for the next packet */
+			if (!ret)
+				break;
 		}
 		virtq_push(vq, chain.head, len);
 		pushed = true;

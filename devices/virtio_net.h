@@ -76,6 +76,8 @@
  */
 #define VIRTIO_NET_HDR_SIZE 12
 #define VIRTIO_NET_HDR_NUM_BUFFERS 10 /* offset of le16 num_buffers */
+/* The largest read a tap gives (a 64 KiB GSO frame plus its vnet header). */
+#define VIRTIO_NET_MAX_FRAME (65536 + VIRTIO_NET_HDR_SIZE)
 
 /* Configuration space: mac[6], le16 status, le16 max_virtqueue_pairs, le16 mtu. */
 #define VIRTIO_NET_CFG_MAC 0
@@ -129,10 +131,12 @@ struct virtio_net {
 
 	/* The worker's. */
 	struct virtq_seg segs[VIRTQ_MAX_SIZE];
-	struct iovec iov[VIRTQ_MAX_SIZE];
+	struct iovec iov[VIRTQ_MAX_SIZE + 1]; /* + the rx overflow area */
+	uint8_t rx_overflow[VIRTIO_NET_MAX_FRAME];
 
 	/* Counters, atomics. */
 	uint64_t rx_packets, rx_bytes, rx_dropped;
+	uint64_t rx_oversize; /* of rx_dropped: frames bigger than the guest's buffer */
 	uint64_t tx_packets, tx_bytes, tx_dropped;
 };
 

@@ -205,6 +205,8 @@ static int session_run(struct vm_session *s)
 			irqchip_stats_print(vm.chip, stderr);
 			vcpus_stats_print(&vm, stderr);
 		}
+		if (cfg->stats)
+			vm_virtio_stats_print(&vm.virtio, stderr);
 		vm_destroy(&vm);
 		if (why == VM_STOP_POWEROFF) {
 			status = EXIT_POWEROFF;

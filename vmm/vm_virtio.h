@@ -22,6 +22,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "arch/arm64/fdt.h"
 #include "arch/arm64/layout.h"
@@ -69,6 +70,9 @@ int vm_virtio_create(struct vm_virtio *vv, const struct vm_config *cfg,
 		     const struct vm_backends *b, const struct guest_mem *mem,
 		     struct mmio_bus *bus, struct irqchip *chip, int vm_fd, bool irqfd,
 		     struct seccomp_filters *seccomp);
+
+/* --stats: one line of counters per virtio-net device. */
+void vm_virtio_stats_print(const struct vm_virtio *vv, FILE *f);
 
 /* Stops the devices' threads, frees them, closes the irqfds. Safe on a zeroed @vv. */
 void vm_virtio_destroy(struct vm_virtio *vv);
