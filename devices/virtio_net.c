@@ -290,8 +290,16 @@ static void *net_worker(void *arg)
 	unsigned int seen = 0;
 	bool exiting;
 
-	if (net->cfg.thread_init && net->cfg.thread_init(net->cfg.thread_ctx))
-		log_err("virtio-net: worker set-up failed");
+	int err = net->cfg.thread_init ? net->cfg.thread_init(net->cfg.thread_ctx) : 0;
+
+	/* init waits for this: a worker that could not confine itself never serves */
+	pthread_mutex_lock(&net->run_lock);
+	net->init_err = err;
+	net->init_done = true;
+	pthread_cond_broadcast(&net->run_cond);
+	pthread_mutex_unlock(&net->run_lock);
+	if (err)
+		return NULL;
 	for (;;) {
 		pthread_mutex_lock(&net->run_lock);
 		net->parked = true;
@@ -472,6 +480,18 @@ int virtio_net_init(struct virtio_net *net, const struct virtio_net_config *cfg)
 	pthread_sigmask(SIG_SETMASK, &saved, NULL);
 	if (ret) {
 		log_err("virtio-net: pthread_create: %s", strerror(-ret));
+	} else {
+		pthread_mutex_lock(&net->run_lock);
+		while (!net->init_done)
+			pthread_cond_wait(&net->run_cond, &net->run_lock);
+		ret = net->init_err;
+		pthread_mutex_unlock(&net->run_lock);
+		if (ret) {
+			log_err("virtio-net: worker thread set-up: %s", strerror(-ret));
+			pthread_join(net->thread, NULL);
+		}
+	}
+	if (ret) {
 		pthread_cond_destroy(&net->run_cond);
 		pthread_mutex_destroy(&net->run_lock);
 		virtio_mmio_destroy(&net->mmio);

@@ -104,7 +104,10 @@ struct virtio_net_config {
 	int (*set_offload)(void *ctx, unsigned int flags); /* may be NULL */
 	void *offload_ctx;
 	uint16_t queue_size; /* QueueNumMax of both queues; 0: VIRTQ_MAX_SIZE */
-	/* Run once by the worker thread before it serves anything (e.g. its seccomp filter). */
+	/*
+	 * Run once by the worker thread before it serves anything (e.g. its
+	 * seccomp filter); init waits for it and fails with its error.
+	 */
 	int (*thread_init)(void *ctx);
 	void *thread_ctx;
 };
@@ -128,6 +131,8 @@ struct virtio_net {
 	unsigned int seen_gen; /* the generation the parked worker last served */
 	bool parked;
 	bool exiting;
+	bool init_done; /* the worker ran cfg.thread_init, with this result: */
+	int init_err;
 
 	/* The worker's. */
 	struct virtq_seg segs[VIRTQ_MAX_SIZE];
@@ -142,8 +147,10 @@ struct virtio_net {
 
 /*
  * Sets @net up: configuration space, offered features, eventfds, transport;
- * sets O_NONBLOCK on the tap. Returns 0, -EINVAL for a bad config, or -errno
- * from fcntl/eventfd/the transport.
+ * sets O_NONBLOCK on the tap; starts the worker and waits for its
+ * cfg.thread_init. Returns 0, -EINVAL for a bad config, or -errno from
+ * fcntl/eventfd/the transport/pthread_create/cfg.thread_init (then no thread
+ * is left).
  */
 int virtio_net_init(struct virtio_net *net, const struct virtio_net_config *cfg);
 

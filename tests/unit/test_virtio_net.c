@@ -503,6 +503,36 @@ static void test_tx_dead_tap(void **state)
 	assert_int_equal(__atomic_load_n(&fx->net.tx_packets, __ATOMIC_RELAXED), 0);
 }
 
+static int failing_thread_init(void *ctx)
+{
+	__atomic_store_n((bool *)ctx, true, __ATOMIC_SEQ_CST);
+	return -EPERM;
+}
+
+/* A worker that cannot confine itself (its seccomp filter) fails init: no device. */
+static void test_worker_init_failure(void **state)
+{
+	struct fixture *fx = *state;
+	struct virtio_net *net = calloc(1, sizeof(*net));
+	bool ran = false;
+	struct virtio_net_config cfg = {
+		.mem = &fx->mem,
+		.irq = recording_irq_line(&fx->irq, LAYOUT_VIRTIO_INTID(1)),
+		.tap_fd = fx->sv[0],
+		.vnet_hdr = true,
+		.thread_init = failing_thread_init,
+		.thread_ctx = &ran,
+	};
+
+	assert_non_null(net);
+	assert_int_equal(virtio_net_init(net, &cfg), -EPERM);
+	/* the set-up ran (and failed) before init returned; the worker was joined */
+	assert_true(__atomic_load_n(&ran, __ATOMIC_SEQ_CST));
+	assert_int_equal(net->stop_fd, -1);
+	virtio_net_destroy(net); /* harmless after a failed init */
+	free(net);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -517,6 +547,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tx_empty_frame, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rx_oversize_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tx_dead_tap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_worker_init_failure, setup, teardown),
 	};
 
 	/* a write to a vanished host side is an error, not a kill (as in kestrel) */
