@@ -52,7 +52,7 @@ enum vm_stop {
 struct vm_session {
 	struct vm_config *cfg; /* the API may fill it before the start */
 	const struct host_caps *caps;
-	struct arm64_boot_files files; /* read at start, freed after the first load */
+	struct arm64_boot_files files; /* open at start; contents freed after each load */
 	struct console console;
 	struct vm_backends backends; /* disk and tap fds, kept across reboots */
 	int kvm_fd;
