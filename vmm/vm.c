@@ -82,7 +82,8 @@ static int vm_create_machine(struct vm *vm)
 		log_err("KVM_CREATE_VM(IPA %u bits): %s", s->ipa_bits, strerror(-ret));
 		return ret;
 	}
-	ret = guest_mem_init(&vm->mem, LAYOUT_RAM_BASE, s->cfg->memory, s->cfg->hugepages);
+	ret = guest_mem_init(&vm->mem, LAYOUT_RAM_BASE, s->cfg->memory,
+			     s->cfg->hugepages ? s->huge_page_size : 0);
 	if (ret) {
 		log_err("mmap of %llu MiB guest RAM%s: %s",
 			(unsigned long long)(s->cfg->memory >> 20),

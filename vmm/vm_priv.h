@@ -58,6 +58,7 @@ struct vm_session {
 	int kvm_fd;
 	size_t run_size;
 	unsigned ipa_bits;
+	uint64_t huge_page_size; /* with --hugepages: /proc/meminfo's Hugepagesize */
 	int host_signal; /* the SIGTERM/SIGINT/SIGHUP that stopped us, or 0 */
 	struct seccomp_filters *seccomp; /* NULL with --seccomp off */
 	/* the main thread's event loop and what lives as long as the process */
@@ -69,7 +70,7 @@ struct vm_session {
 	struct vm *vm; /* the VM being run, NULL between builds */
 	/* graceful stop (main_loop.c): power button, then a hard stop at the deadline */
 	int shutdown_tfd; /* timerfd: the shutdown timeout */
-	int button_tfd;	  /* timerfd: releases the power button */
+	int button_tfd; /* timerfd: releases the power button */
 	bool shutting_down;
 	/* the API socket (vm_api.c), NULL without --api-socket */
 	struct api_server *api;
@@ -103,8 +104,8 @@ struct vm {
 	pthread_cond_t live_cond;
 	unsigned live_vcpus; /* vCPU threads still in their run loop */
 	/* pause (vcpu_loop.c), guarded by live_lock */
-	atomic_bool pause;	  /* asked: vCPUs park at their next exit */
-	unsigned parked;	  /* vCPU threads parked */
+	atomic_bool pause; /* asked: vCPUs park at their next exit */
+	unsigned parked; /* vCPU threads parked */
 	pthread_cond_t park_cond; /* parked changed, or pause cleared */
 };
 
