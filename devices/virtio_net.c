@@ -143,6 +143,7 @@ static int net_rx_one(struct virtio_net *net, struct net_state *st, const struct
 		log_warn("virtio-net: tap read failed (%s), rx stops",
 			 n ? strerror(errno) : "end of file");
 		st->tap_dead = true;
+		st->tx_blocked = false; /* tx drops from now on */
 		return 0;
 	}
 	if ((uint64_t)n > c->writable_len - skip) {
@@ -254,6 +255,7 @@ static bool net_wait(struct virtio_net *net, struct net_state *st)
 	if ((tap_ev & (POLLERR | POLLHUP | POLLNVAL)) && !(tap_ev & POLLIN)) {
 		log_warn("virtio-net: tap hung up, the link is gone");
 		st->tap_dead = true;
+		st->tx_blocked = false; /* tx drops from now on */
 	}
 	return false;
 }

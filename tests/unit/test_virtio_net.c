@@ -503,6 +503,36 @@ static void test_tx_dead_tap(void **state)
 	assert_int_equal(__atomic_load_n(&fx->net.tx_packets, __ATOMIC_RELAXED), 0);
 }
 
+/* The tap dies while tx waits for room in it: the waiting frames are dropped, not stuck. */
+static void test_tx_blocked_then_dead(void **state)
+{
+	struct fixture *fx = *state;
+	const unsigned int n = 60;
+	int sndbuf = 8192; /* a few frames fill the "tap" */
+	unsigned int i;
+
+	assert_int_equal(setsockopt(fx->sv[0], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)), 0);
+
+	for (i = 0; i < n; i++) {
+		gpa_t b = TX_BUFS + 0x800ULL * i;
+
+		memset(ram(fx, b, 12), 0, 12);
+		make_frame(ram(fx, b + 12, 500), 500, i);
+		vqd_add(&fx->tx, &(struct vqd_buf){b, 512, false}, 1);
+	}
+	vmmio_kick(&fx->net.mmio, VIRTIO_NET_TXQ);
+	/* wait until the tap is full: some frames sent, the rest waiting */
+	for (i = 0; i < WAIT_MS && __atomic_load_n(&fx->net.tx_packets, __ATOMIC_RELAXED) < 2; i++)
+		usleep(1000);
+	assert_true(vqd_used_idx(&fx->tx) < n);
+	close(fx->sv[1]);
+	fx->sv[1] = -1;
+	assert_true(vqd_wait_used(&fx->tx, n, WAIT_MS));
+	assert_int_equal(__atomic_load_n(&fx->net.tx_packets, __ATOMIC_RELAXED) +
+				 __atomic_load_n(&fx->net.tx_dropped, __ATOMIC_RELAXED),
+			 n);
+}
+
 static int failing_thread_init(void *ctx)
 {
 	__atomic_store_n((bool *)ctx, true, __ATOMIC_SEQ_CST);
@@ -547,6 +577,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tx_empty_frame, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rx_oversize_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tx_dead_tap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tx_blocked_then_dead, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_init_failure, setup, teardown),
 	};
 
