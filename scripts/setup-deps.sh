@@ -4,9 +4,11 @@
 set -euo pipefail
 
 native_pkgs=(meson ninja-build pkg-config gcc make libfdt-dev libseccomp-dev
-	libjansson-dev zlib1g-dev libcmocka-dev kmod cpio e2fsprogs clang libclang-rt-14-dev)
+	libjansson-dev zlib1g-dev libcmocka-dev kmod cpio e2fsprogs clang libclang-rt-14-dev
+	scdoc man-db groff-base bash-completion systemd debhelper dpkg-dev lintian file)
 cross_pkgs=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross linux-libc-dev-arm64-cross
-	qemu-system-arm libseccomp-dev:arm64 libjansson-dev:arm64 zlib1g-dev:arm64)
+	qemu-system-arm libseccomp-dev:arm64 libjansson-dev:arm64 zlib1g-dev:arm64
+	libfdt1:arm64)
 
 arch=$(dpkg --print-architecture)
 pkgs=("${native_pkgs[@]}")

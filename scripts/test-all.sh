@@ -68,6 +68,20 @@ tally "$log.tsan"
 bash tests/integration/host-side.sh "$bn/kestrel" | tee "$log.host"
 tally "$log.host"
 
+# 3a. install checks (tests/install/*.sh): meson install, man pages, completion,
+# systemd unit, Debian package; one PASS/FAIL install/<name> line each
+for t in tests/install/check-*.sh; do
+	n=$(basename "$t" .sh)
+	n=${n#check-}
+	if bash "$t" "$bn" >"$log.inst" 2>&1; then
+		echo "PASS install/$n $(tail -n1 "$log.inst")"
+	else
+		sed 's/^/  /' "$log.inst" | tail -n 40
+		echo "FAIL install/$n"
+	fi
+done | tee "$log.install"
+tally "$log.install"
+
 # 3b. layering rules of the sources (docs/design.md), and the checker's own self-test
 { bash tests/layering.sh --self-test; bash tests/layering.sh; scripts/check-manifest.sh --self-test; } |
 	tee "$log.layer"
@@ -81,6 +95,8 @@ if kestrel=$(./scripts/build-arm64.sh "$top/build-arm64" 2>"$log.cross" | tail -
 		args=(--kestrel "$kestrel")
 		[ "$g" != host ] && args+=(--gic "$g")
 		[ -n "${KT_ONLY:-}" ] && args+=(--only "$KT_ONLY")
+		# the Debian package's tree (tests/install/check-deb.sh) for unit-stop
+		[ -x "$top/build-deb/root/usr/bin/kestrel" ] && args+=(--install-root "$top/build-deb/root")
 		./scripts/testbed.sh "${args[@]}" | tee "$log.tb"
 		tally "$log.tb"
 		# a host that did not come up counts as a failure even with no lines

@@ -6,11 +6,16 @@
 #
 #   scripts/testbed.sh [--gic 3|2] [--only "name name"] [--kestrel PATH]
 #                      [--scenarios DIR] [--env "VAR=value ..."]
+#                      [--install-root DIR]
 #
 # --scenarios runs another set (bench/scenarios for the benchmarks); --env
 # passes variables to the scenarios (e.g. KT_IRQCHIP=user KT_BENCH_RUNS=15).
 # Prints one "PASS name"/"FAIL name" line per scenario (a PASS line ends with
 # the scenario's last "NOTE: text" line, if any), then a summary line
+# --install-root gives an installed tree (an extracted .deb) for the scenarios
+# that use installed files (unit-stop); by default it is `meson install` of
+# the --kestrel build folder into build-testbed/install-root. It reaches the
+# scenarios as $KT_DIR/install.
 # "testbed: N passed, N failed". Logs of failed scenarios are kept in
 # build-testbed/logs/. Exit status: 0 when all passed.
 set -euo pipefail
@@ -20,6 +25,7 @@ only=""
 kestrel=""
 scen=$top/tests/integration/scenarios
 env=""
+iroot=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--gic) gic=$2; shift 2 ;;
@@ -27,6 +33,7 @@ while [ $# -gt 0 ]; do
 	--kestrel) kestrel=$2; shift 2 ;;
 	--scenarios) scen=$(cd "$2" && pwd); shift 2 ;;
 	--env) env=$2; shift 2 ;;
+	--install-root) iroot=$(cd "$2" && pwd); shift 2 ;;
 	*) echo "testbed: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -37,6 +44,13 @@ rm -rf "$logs" && mkdir -p "$logs"
 
 [ -n "$kestrel" ] || kestrel=$("$top/scripts/build-arm64.sh" "$top/build-arm64" | tail -n1)
 cache=$("$top/scripts/testbed-assets.sh")
+# the installed files (kestrel, unit, configs, ...): meson install of kestrel's build
+if [ -z "$iroot" ] && [ -f "$(dirname "$kestrel")/build.ninja" ]; then
+	iroot=$out/install-root
+	rm -rf "$iroot"
+	meson install -C "$(dirname "$kestrel")" --destdir "$iroot" --quiet >/dev/null ||
+		{ echo "testbed: meson install of $(dirname "$kestrel") failed" >&2; iroot=""; }
+fi
 kver=$(cat "$cache/kernel/version")
 bb=$cache/busybox/busybox
 
@@ -91,8 +105,10 @@ if [ "$(uname -m)" = aarch64 ] && [ -c /dev/kvm ]; then
 	cp "$top"/tests/integration/*.sh "$top"/bench/*.sh "$kt/"
 	cp -r "$top/configs" "$kt/configs"
 	cp "$kestrel" "$kt/kestrel"
+	[ -n "$iroot" ] && cp -a "$iroot" "$kt/install"
 	[ -x "$ktv" ] && cp "$ktv" "$kt/kt-vsock"
 	[ -x "$ktr" ] && cp "$ktr" "$kt/irq-line-race"
+	[ -n "${KT_PEER_LKVM:-}" ] && cp "$KT_PEER_LKVM" "$kt/lkvm"
 	cp "$cache/kernel/Image" "$kt/guest/Image"
 	cp "$out/guest-initrd.cpio" "$kt/guest/initrd.cpio"
 	cp "$out/rootfs.ext4" "$kt/guest/rootfs.ext4"
@@ -110,8 +126,22 @@ else
 	cp "$top"/tests/integration/*.sh "$top"/bench/*.sh "$hroot/kt/"
 	cp -r "$top/configs" "$hroot/kt/configs"
 	cp "$kestrel" "$hroot/kt/kestrel"
+	if [ -n "$iroot" ]; then
+		cp -a "$iroot" "$hroot/kt/install"
+		# a packaged (dynamically linked) kestrel: its Depends' arm64 libraries,
+		# as installing the package would bring them (libc comes with curl below)
+		for lib in $(aarch64-linux-gnu-readelf -d "$iroot"/usr/*bin/kestrel 2>/dev/null |
+			sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+			[ -e "$cache/curl/root/lib/aarch64-linux-gnu/$lib" ] || [ -e "$cache/curl/root/lib/$lib" ] && continue
+			mkdir -p "$hroot/lib/aarch64-linux-gnu"
+			cp -L "/usr/lib/aarch64-linux-gnu/$lib" "$hroot/lib/aarch64-linux-gnu/" ||
+				echo "testbed: no arm64 $lib for the installed kestrel" >&2
+		done
+	fi
 	[ -x "$ktv" ] && cp "$ktv" "$hroot/kt/kt-vsock"
 	[ -x "$ktr" ] && cp "$ktr" "$hroot/kt/irq-line-race"
+	# a peer VMM for the side-by-side benches (bench/build-kvmtool.sh)
+	[ -n "${KT_PEER_LKVM:-}" ] && cp "$KT_PEER_LKVM" "$hroot/kt/lkvm"
 	ln -s /kt/kestrel "$hroot/bin/kestrel"
 	# curl (Debian's, dynamically linked: its glibc loader and libraries
 	# come along) for the API scenarios

@@ -12,7 +12,31 @@
 #include "vmm/config_print.h"
 #include "arch/arm64/kvm_probe.h"
 #include "lib/log.h"
+#include "vmm/version.h"
 #include "vmm/vm.h"
+
+static int print_version(void)
+{
+	const struct build_features f = {
+		.version = KESTREL_VERSION,
+#ifdef __aarch64__
+		.kvm = true,
+		.seccomp = true, /* vmm/seccomp.c is part of the aarch64 glue */
+#endif
+#ifdef KESTREL_STATIC
+		.static_link = true,
+#endif
+#ifdef KESTREL_TEST_HOOKS
+		.test_hooks = true,
+#endif
+	};
+	char buf[512];
+
+	if (version_format(&f, buf, sizeof(buf)))
+		return EXIT_FAILURE_VMM;
+	fputs(buf, stdout);
+	return 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -33,15 +57,15 @@ int main(int argc, char **argv)
 		fputs(cli_usage, stdout);
 		return 0;
 	case CLI_VERSION:
-		printf("kestrel %s\n", KESTREL_VERSION);
-		return 0;
+		return print_version();
 	case CLI_CHECK:
 		if (kvm_probe(&caps, err, sizeof(err))) {
 			log_err("%s", err);
 			return EXIT_FAILURE_VMM;
 		}
 		if (!caps.arm64_kvm) {
-			log_err("/dev/kvm here runs %s guests: kestrel needs an arm64 host with KVM",
+			log_err("/dev/kvm here runs %s guests: kestrel needs an arm64 host with "
+				"KVM",
 				caps.host_arch);
 			return EXIT_FAILURE_VMM;
 		}

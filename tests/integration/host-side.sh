@@ -27,6 +27,10 @@ fi
 	grep -q 'exit status: 0 guest powered off' "$t/out" && ok help || ko help "$(head -3 "$t/out")"
 "$k" --version >"$t/out" 2>&1 && grep -Eq '^kestrel [0-9]+\.[0-9]+' "$t/out" && ok version ||
 	ko version "$(cat "$t/out")"
+# the build's features: this native build has no KVM glue and is not static
+if [ "$(uname -m)" != aarch64 ]; then want='-kvm -seccomp'; else want='+kvm +seccomp'; fi
+grep -qx "features: $want +api -static -test-hooks" "$t/out" && grep -qx 'io engines: sync' "$t/out" &&
+	ok version-features || ko version-features "$(cat "$t/out")"
 
 # bad usage: one line, status 2
 for args in "--bogus" "--kernel" "--kernel /k --cpus 0" "--kernel /k --memory lots" \
