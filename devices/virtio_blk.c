@@ -305,8 +305,17 @@ static void *blk_worker(void *arg)
 	unsigned int seen = 0;
 	bool exiting;
 
-	if (blk->cfg.thread_init && blk->cfg.thread_init(blk->cfg.thread_ctx))
-		log_err("virtio-blk: worker set-up failed");
+	int err = blk->cfg.thread_init ? blk->cfg.thread_init(blk->cfg.thread_ctx) : 0;
+
+	/* init waits for this: a worker that could not confine itself never serves */
+	pthread_mutex_lock(&blk->run_lock);
+	blk->nr_init_done++;
+	if (err && !blk->init_err)
+		blk->init_err = err;
+	pthread_cond_broadcast(&blk->run_cond);
+	pthread_mutex_unlock(&blk->run_lock);
+	if (err)
+		return NULL;
 	for (;;) {
 		pthread_mutex_lock(&blk->run_lock);
 		blk->nr_parked++;
@@ -520,8 +529,17 @@ int virtio_blk_init(struct virtio_blk *blk, const struct virtio_blk_config *cfg)
 		blk->nr_threads = i + 1;
 	}
 	pthread_sigmask(SIG_SETMASK, &saved, NULL);
-	if (ret) {
+	if (ret)
 		log_err("virtio-blk: pthread_create: %s", strerror(-ret));
+	pthread_mutex_lock(&blk->run_lock);
+	while (blk->nr_init_done < blk->nr_threads)
+		pthread_cond_wait(&blk->run_cond, &blk->run_lock);
+	if (!ret && blk->init_err) {
+		ret = blk->init_err;
+		log_err("virtio-blk: worker thread set-up: %s", strerror(-ret));
+	}
+	pthread_mutex_unlock(&blk->run_lock);
+	if (ret) {
 		blk_join_workers(blk);
 		pthread_cond_destroy(&blk->run_cond);
 		pthread_mutex_destroy(&blk->run_lock);

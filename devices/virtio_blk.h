@@ -115,7 +115,11 @@ struct virtio_blk_config {
 	const char *serial; /* GET_ID answer, copied (first 20 bytes); NULL: empty */
 	unsigned int nr_workers; /* 0: VIRTIO_BLK_DEFAULT_WORKERS; at most VIRTIO_BLK_MAX_WORKERS */
 	uint16_t queue_size; /* QueueNumMax; 0: VIRTQ_MAX_SIZE */
-	/* Run once by each worker thread before it serves anything (e.g. its seccomp filter). */
+	/*
+	 * Run once by each worker thread before it serves anything (e.g. its
+	 * seccomp filter); init waits for every worker's and fails with the
+	 * first error.
+	 */
 	int (*thread_init)(void *ctx);
 	void *thread_ctx;
 };
@@ -154,6 +158,8 @@ struct virtio_blk {
 	unsigned int generation; /* bumped by each activation */
 	bool exiting;
 	unsigned int nr_parked; /* workers waiting for an activation */
+	unsigned int nr_init_done; /* workers that ran cfg.thread_init */
+	int init_err; /* the first failure of cfg.thread_init */
 	bool stopping; /* atomic: workers leave their loop (stop_fd wakes sleepers) */
 	struct virtio_blk_worker workers[VIRTIO_BLK_MAX_WORKERS];
 
@@ -170,7 +176,8 @@ struct virtio_blk {
  * (without changing the image's size or contents), builds the configuration
  * space, creates the eventfds and the transport. Returns 0, -EINVAL for a
  * bad config (fd < 0, nr_workers too large, bad queue size), or -errno from
- * lseek/eventfd/pthread_mutex_init.
+ * lseek/eventfd/pthread_mutex_init/pthread_create/cfg.thread_init (then no
+ * worker is left).
  */
 int virtio_blk_init(struct virtio_blk *blk, const struct virtio_blk_config *cfg);
 

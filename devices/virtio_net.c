@@ -34,7 +34,8 @@ static bool net_tx_one(struct virtio_net *net, const struct virtq_chain *c)
 	ssize_t n;
 	int cnt;
 
-	if (c->readable_len < VIRTIO_NET_HDR_SIZE) {
+	/* Shorter than the header, or only the header (an empty frame): dropped. */
+	if (c->readable_len <= VIRTIO_NET_HDR_SIZE) {
 		net_drop(&net->tx_dropped);
 		return true;
 	}
@@ -59,7 +60,11 @@ static bool net_tx_one(struct virtio_net *net, const struct virtq_chain *c)
 	return true;
 }
 
-/* Transmits up to a queue's worth of chains. Returns 0 or -EBADMSG. */
+/*
+ * Transmits up to a queue's worth of chains. With the tap gone every chain
+ * is dropped (and counted) so the guest's transmit queue keeps moving.
+ * Returns 0 or -EBADMSG.
+ */
 static int net_tx(struct virtio_net *net, struct net_state *st)
 {
 	struct virtq *vq = virtio_mmio_queue(&net->mmio, VIRTIO_NET_TXQ);
@@ -68,7 +73,7 @@ static int net_tx(struct virtio_net *net, struct net_state *st)
 	bool pushed = false;
 	int ret;
 
-	if (st->tx_blocked || st->tap_dead)
+	if (st->tx_blocked)
 		return 0;
 	virtq_disable_notify(vq);
 	for (;;) {
@@ -84,7 +89,9 @@ static int net_tx(struct virtio_net *net, struct net_state *st)
 		}
 		if (ret == -EBADMSG)
 			return ret;
-		if (ret == 1 && !net_tx_one(net, &chain)) {
+		if (ret == 1 && st->tap_dead)
+			net_drop(&net->tx_dropped);
+		else if (ret == 1 && !net_tx_one(net, &chain)) {
 			virtq_unpop(vq);
 			st->tx_blocked = true;
 			break;
@@ -99,8 +106,8 @@ static int net_tx(struct virtio_net *net, struct net_state *st)
 
 /*
  * Receives one packet into an rx chain. Returns 1 when the chain was used
- * (*@len set, 0 for a dropped packet), 0 when the tap had nothing (the chain
- * must be put back).
+ * (*@len set, 0 for a dropped packet), 0 when the tap had nothing, 2 when the
+ * packet was too big for the chain and dropped (both: the chain is put back).
  */
 static int net_rx_one(struct virtio_net *net, struct net_state *st, const struct virtq_chain *c,
 		      uint32_t *len)
@@ -118,8 +125,16 @@ static int net_rx_one(struct virtio_net *net, struct net_state *st, const struct
 			     VIRTQ_MAX_SIZE);
 	if (cnt < 0)
 		return 1; /* not even room for the header: give the buffer back empty */
+	/*
+	 * The tap clamps a read to the iovec: what does not fit the guest's
+	 * buffer lands in the overflow area behind it, so a frame too big for
+	 * the buffer shows as a length past the buffer and is dropped, never
+	 * delivered truncated.
+	 */
+	net->iov[cnt].iov_base = net->rx_overflow;
+	net->iov[cnt].iov_len = sizeof(net->rx_overflow);
 	do {
-		n = readv(net->cfg.tap_fd, net->iov, cnt);
+		n = readv(net->cfg.tap_fd, net->iov, cnt + 1);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return 0;
@@ -128,7 +143,13 @@ static int net_rx_one(struct virtio_net *net, struct net_state *st, const struct
 		log_warn("virtio-net: tap read failed (%s), rx stops",
 			 n ? strerror(errno) : "end of file");
 		st->tap_dead = true;
+		st->tx_blocked = false; /* tx drops from now on */
 		return 0;
+	}
+	if ((uint64_t)n > c->writable_len - skip) {
+		net_drop(&net->rx_dropped);
+		net_drop(&net->rx_oversize);
+		return 2;
 	}
 	if (net->cfg.vnet_hdr) {
 		if (n < VIRTIO_NET_HDR_SIZE) {
@@ -177,9 +198,14 @@ static int net_rx(struct virtio_net *net, struct net_state *st)
 		len = 0;
 		if (ret == 1 && chain.writable_len < VIRTIO_NET_HDR_SIZE)
 			net_drop(&net->rx_dropped); /* unusable buffer: back, empty */
-		else if (ret == 1 && !net_rx_one(net, st, &chain, &len)) {
-			virtq_unpop(vq);
-			break;
+		else if (ret == 1) {
+			ret = net_rx_one(net, st, &chain, &len);
+			if (ret != 1)
+				virtq_unpop(vq);
+			if (ret == 2)
+				continue; /* the chain waits for the next packet */
+			if (!ret)
+				break;
 		}
 		virtq_push(vq, chain.head, len);
 		pushed = true;
@@ -229,6 +255,7 @@ static bool net_wait(struct virtio_net *net, struct net_state *st)
 	if ((tap_ev & (POLLERR | POLLHUP | POLLNVAL)) && !(tap_ev & POLLIN)) {
 		log_warn("virtio-net: tap hung up, the link is gone");
 		st->tap_dead = true;
+		st->tx_blocked = false; /* tx drops from now on */
 	}
 	return false;
 }
@@ -272,8 +299,16 @@ static void *net_worker(void *arg)
 	unsigned int seen = 0;
 	bool exiting;
 
-	if (net->cfg.thread_init && net->cfg.thread_init(net->cfg.thread_ctx))
-		log_err("virtio-net: worker set-up failed");
+	int err = net->cfg.thread_init ? net->cfg.thread_init(net->cfg.thread_ctx) : 0;
+
+	/* init waits for this: a worker that could not confine itself never serves */
+	pthread_mutex_lock(&net->run_lock);
+	net->init_err = err;
+	net->init_done = true;
+	pthread_cond_broadcast(&net->run_cond);
+	pthread_mutex_unlock(&net->run_lock);
+	if (err)
+		return NULL;
 	for (;;) {
 		pthread_mutex_lock(&net->run_lock);
 		net->parked = true;
@@ -458,6 +493,18 @@ int virtio_net_init(struct virtio_net *net, const struct virtio_net_config *cfg)
 	pthread_sigmask(SIG_SETMASK, &saved, NULL);
 	if (ret) {
 		log_err("virtio-net: pthread_create: %s", strerror(-ret));
+	} else {
+		pthread_mutex_lock(&net->run_lock);
+		while (!net->init_done)
+			pthread_cond_wait(&net->run_cond, &net->run_lock);
+		ret = net->init_err;
+		pthread_mutex_unlock(&net->run_lock);
+		if (ret) {
+			log_err("virtio-net: worker thread set-up: %s", strerror(-ret));
+			pthread_join(net->thread, NULL);
+		}
+	}
+	if (ret) {
 		pthread_cond_destroy(&net->run_cond);
 		pthread_mutex_destroy(&net->run_lock);
 		work_gate_destroy(&net->gate);

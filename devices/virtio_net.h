@@ -77,6 +77,8 @@
  */
 #define VIRTIO_NET_HDR_SIZE 12
 #define VIRTIO_NET_HDR_NUM_BUFFERS 10 /* offset of le16 num_buffers */
+/* The largest read a tap gives (a 64 KiB GSO frame plus its vnet header). */
+#define VIRTIO_NET_MAX_FRAME (65536 + VIRTIO_NET_HDR_SIZE)
 
 /* Configuration space: mac[6], le16 status, le16 max_virtqueue_pairs, le16 mtu. */
 #define VIRTIO_NET_CFG_MAC 0
@@ -103,7 +105,10 @@ struct virtio_net_config {
 	int (*set_offload)(void *ctx, unsigned int flags); /* may be NULL */
 	void *offload_ctx;
 	uint16_t queue_size; /* QueueNumMax of both queues; 0: VIRTQ_MAX_SIZE */
-	/* Run once by the worker thread before it serves anything (e.g. its seccomp filter). */
+	/*
+	 * Run once by the worker thread before it serves anything (e.g. its
+	 * seccomp filter); init waits for it and fails with its error.
+	 */
 	int (*thread_init)(void *ctx);
 	void *thread_ctx;
 };
@@ -130,20 +135,26 @@ struct virtio_net {
 	/* VM pause: the worker holds @gate while it serves the queues (lib/work_gate.h). */
 	struct work_gate gate;
 	bool stopping; /* atomic: a worker waiting at the gate gives up (reset, destroy) */
+	bool init_done; /* the worker ran cfg.thread_init, with this result: */
+	int init_err;
 
 	/* The worker's. */
 	struct virtq_seg segs[VIRTQ_MAX_SIZE];
-	struct iovec iov[VIRTQ_MAX_SIZE];
+	struct iovec iov[VIRTQ_MAX_SIZE + 1]; /* + the rx overflow area */
+	uint8_t rx_overflow[VIRTIO_NET_MAX_FRAME];
 
 	/* Counters, atomics. */
 	uint64_t rx_packets, rx_bytes, rx_dropped;
+	uint64_t rx_oversize; /* of rx_dropped: frames bigger than the guest's buffer */
 	uint64_t tx_packets, tx_bytes, tx_dropped;
 };
 
 /*
  * Sets @net up: configuration space, offered features, eventfds, transport;
- * sets O_NONBLOCK on the tap. Returns 0, -EINVAL for a bad config, or -errno
- * from fcntl/eventfd/the transport.
+ * sets O_NONBLOCK on the tap; starts the worker and waits for its
+ * cfg.thread_init. Returns 0, -EINVAL for a bad config, or -errno from
+ * fcntl/eventfd/the transport/pthread_create/cfg.thread_init (then no thread
+ * is left).
  */
 int virtio_net_init(struct virtio_net *net, const struct virtio_net_config *cfg);
 

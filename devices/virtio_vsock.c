@@ -98,13 +98,16 @@ static void *vsock_forwarder(void *arg)
 	};
 	int ret;
 
-	if (vs->cfg.thread_init) {
-		ret = vs->cfg.thread_init(vs->cfg.thread_ctx);
-		if (ret) {
-			log_err("virtio-vsock: forwarder thread set-up: %s", strerror(-ret));
-			__atomic_store_n(&vs->thread_dead, true, __ATOMIC_SEQ_CST);
-			return NULL;
-		}
+	ret = vs->cfg.thread_init ? vs->cfg.thread_init(vs->cfg.thread_ctx) : 0;
+	/* init waits for this: a forwarder that could not confine itself never runs */
+	pthread_mutex_lock(&vs->lock);
+	vs->init_err = ret;
+	vs->init_done = true;
+	pthread_cond_broadcast(&vs->init_cond);
+	pthread_mutex_unlock(&vs->lock);
+	if (ret) {
+		__atomic_store_n(&vs->thread_dead, true, __ATOMIC_SEQ_CST);
+		return NULL;
 	}
 	for (;;) {
 		if (poll(pfd, 2, -1) < 0) {
@@ -301,6 +304,11 @@ int virtio_vsock_init(struct virtio_vsock *vs, const struct virtio_vsock_config 
 	ret = -pthread_mutex_init(&vs->lock, NULL);
 	if (ret)
 		goto err_close;
+	ret = -pthread_cond_init(&vs->init_cond, NULL);
+	if (ret) {
+		pthread_mutex_destroy(&vs->lock);
+		goto err_close;
+	}
 	mc = (struct virtio_mmio_config){
 		.mem = cfg->mem,
 		.device_id = VIRTIO_ID_VSOCK,
@@ -327,12 +335,23 @@ int virtio_vsock_init(struct virtio_vsock *vs, const struct virtio_vsock_config 
 		log_err("virtio-vsock: pthread_create: %s", strerror(-ret));
 		goto err_mmio;
 	}
+	pthread_mutex_lock(&vs->lock);
+	while (!vs->init_done)
+		pthread_cond_wait(&vs->init_cond, &vs->lock);
+	ret = vs->init_err;
+	pthread_mutex_unlock(&vs->lock);
+	if (ret) {
+		log_err("virtio-vsock: forwarder thread set-up: %s", strerror(-ret));
+		pthread_join(vs->thread, NULL);
+		goto err_mmio;
+	}
 	vs->thread_started = true;
 	return 0;
 
 err_mmio:
 	virtio_mmio_destroy(&vs->mmio);
 err_mutex:
+	pthread_cond_destroy(&vs->init_cond);
 	pthread_mutex_destroy(&vs->lock);
 err_close:
 	vsock_close_fds(vs);
@@ -359,6 +378,7 @@ void virtio_vsock_destroy(struct virtio_vsock *vs)
 		VHOST(vs, VHOST_SET_VRING_CALL, q, &unbind);
 	}
 	vs->bound = false;
+	pthread_cond_destroy(&vs->init_cond);
 	pthread_mutex_destroy(&vs->lock);
 	vsock_close_fds(vs);
 }

@@ -59,7 +59,7 @@
  * thread (the VMM's main thread: a vCPU thread may not create threads under
  * kestrel's seccomp policy) with every signal blocked; its first act is
  * cfg.thread_init(cfg.thread_ctx) (the VMM installs the device seccomp role
- * there). It only polls, reads eventfds and notifies; it needs guest RAM
+ * there); init waits for it and fails with its error. It only polls, reads eventfds and notifies; it needs guest RAM
  * never. While the device is not running it delivers nothing.
  *
  * Locking: @lock guards @running and is held by the forwarder while it
@@ -109,7 +109,7 @@ struct virtio_vsock_config {
 	const struct virtio_vsock_host *host; /* copied */
 	/*
 	 * Called first on the forwarder thread, may be NULL. Returns 0, or
-	 * -errno to stop the thread (the device then fails activation).
+	 * -errno to stop the thread (virtio_vsock_init() then fails with it).
 	 */
 	int (*thread_init)(void *ctx);
 	void *thread_ctx;
@@ -136,6 +136,9 @@ struct virtio_vsock {
 	bool running; /* guarded by lock: VHOST_VSOCK_SET_RUNNING 1 succeeded */
 	bool paused; /* guarded by lock: virtio_vsock_pause(), vhost stopped */
 	bool irq_held; /* guarded by lock: vhost signalled while paused */
+	pthread_cond_t init_cond; /* with lock: the forwarder ran cfg.thread_init */
+	bool init_done; /* guarded by lock, with the result: */
+	int init_err;
 
 	/* Atomics. */
 	bool thread_dead; /* thread_init failed: the forwarder is gone */
@@ -159,8 +162,8 @@ int virtio_vsock_host_init(struct virtio_vsock_host *host, int vhost_fd, uint64_
 /*
  * Sets @vs up on @cfg->host: configuration space, offered features, the
  * eventfds, the transport, and starts the forwarder. Returns 0, -EINVAL for
- * a bad config, or -errno from eventfd/pthread/the transport (nothing left
- * to undo then). No vCPU may be running.
+ * a bad config, or -errno from eventfd/pthread/the transport/the
+ * forwarder's cfg.thread_init (nothing left to undo then). No vCPU may be running.
  */
 int virtio_vsock_init(struct virtio_vsock *vs, const struct virtio_vsock_config *cfg);
 

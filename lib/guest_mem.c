@@ -2,32 +2,105 @@
 #include "lib/guest_mem.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define HUGE_2M (2ULL << 20)
-
-int guest_mem_init(struct guest_mem *mem, gpa_t base, uint64_t size, bool hugepages)
+/* The value of "@key:" in /proc/meminfo text (the first number after it). */
+static bool meminfo_value(const char *text, const char *key, uint64_t *out)
 {
-	uint64_t align = hugepages ? HUGE_2M : (uint64_t)sysconf(_SC_PAGESIZE);
-	int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+	size_t klen = strlen(key);
+	const char *p = text;
+	char *end;
+
+	while (p && *p) {
+		if (!strncmp(p, key, klen) && p[klen] == ':') {
+			errno = 0;
+			*out = strtoull(p + klen + 1, &end, 10);
+			return !errno && end != p + klen + 1;
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return false;
+}
+
+int guest_mem_hugepages_parse(const char *meminfo, struct guest_mem_hugepages *out)
+{
+	uint64_t kb;
+
+	memset(out, 0, sizeof(*out));
+	if (!meminfo_value(meminfo, "Hugepagesize", &kb) || !kb || kb > (UINT64_MAX >> 10))
+		return -ENOENT;
+	out->page_size = kb << 10;
+	if (!meminfo_value(meminfo, "HugePages_Free", &out->free))
+		out->free = 0;
+	return 0;
+}
+
+int guest_mem_hugepages_check(const char *meminfo, uint64_t size, uint64_t *page_size, char *err,
+			      size_t errlen)
+{
+	struct guest_mem_hugepages hp;
+
+	if (guest_mem_hugepages_parse(meminfo, &hp)) {
+		snprintf(err, errlen,
+			 "--hugepages: this host has no huge pages "
+			 "(no Hugepagesize in /proc/meminfo)");
+		return -ENOENT;
+	}
+	if (size % hp.page_size) {
+		snprintf(err, errlen,
+			 "--hugepages: --memory %llu MiB is not a multiple of the %llu kB huge "
+			 "page size",
+			 (unsigned long long)(size >> 20),
+			 (unsigned long long)(hp.page_size >> 10));
+		return -EINVAL;
+	}
+	if (hp.free < size / hp.page_size) {
+		snprintf(err, errlen,
+			 "--hugepages: no free %llu kB huge pages for %llu MiB (HugePages_Free "
+			 "%llu, "
+			 "%llu needed)",
+			 (unsigned long long)(hp.page_size >> 10), (unsigned long long)(size >> 20),
+			 (unsigned long long)hp.free, (unsigned long long)(size / hp.page_size));
+		return -ENOMEM;
+	}
+	*page_size = hp.page_size;
+	return 0;
+}
+
+int guest_mem_init(struct guest_mem *mem, gpa_t base, uint64_t size, uint64_t huge_page_size)
+{
+	uint64_t align = huge_page_size ? huge_page_size : (uint64_t)sysconf(_SC_PAGESIZE);
+	int flags = MAP_PRIVATE | MAP_ANONYMOUS;
 	void *p;
 
 	memset(mem, 0, sizeof(*mem));
-	if (!size || size % align || base % align || base + size < base)
+	if (!align || (align & (align - 1)) || !size || size % align || base % align ||
+	    base + size < base)
 		return -EINVAL;
 	if (size > SIZE_MAX)
 		return -ENOMEM;
-	if (hugepages)
-		flags |= MAP_HUGETLB;
+	/*
+	 * Huge pages are reserved at mmap (no MAP_NORESERVE): without enough
+	 * free ones mmap fails with ENOMEM instead of the first touch dying
+	 * with SIGBUS. Normal pages are taken lazily.
+	 */
+	if (huge_page_size)
+		flags |= MAP_HUGETLB | (__builtin_ctzll(huge_page_size) << MAP_HUGE_SHIFT);
+	else
+		flags |= MAP_NORESERVE;
 	p = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, flags, -1, 0);
 	if (p == MAP_FAILED)
 		return -errno;
 	mem->base = base;
 	mem->size = size;
 	mem->host = p;
-	mem->hugepages = hugepages;
+	mem->hugepages = huge_page_size != 0;
 	return 0;
 }
 

@@ -19,18 +19,38 @@
 typedef uint64_t gpa_t;
 
 struct guest_mem {
-	gpa_t base;	/* first guest physical address */
-	uint64_t size;	/* bytes */
-	uint8_t *host;	/* host address of base */
+	gpa_t base; /* first guest physical address */
+	uint64_t size; /* bytes */
+	uint8_t *host; /* host address of base */
 	bool hugepages;
 };
 
 /*
- * Map @size bytes (a multiple of 2 MiB when @hugepages, else of the page
- * size) for guest addresses [@base, @base + @size). Returns 0 or -errno
- * (-EINVAL for a zero, unaligned or overflowing range; mmap's errno else).
+ * Map @size bytes for guest addresses [@base, @base + @size): with huge
+ * pages of @huge_page_size bytes (0: normal pages, taken lazily), reserved
+ * at mmap. @size and @base must be multiples of the page size in use.
+ * Returns 0 or -errno (-EINVAL for a zero, unaligned or overflowing range;
+ * mmap's errno else: -ENOMEM when there are not enough free huge pages).
  */
-int guest_mem_init(struct guest_mem *mem, gpa_t base, uint64_t size, bool hugepages);
+int guest_mem_init(struct guest_mem *mem, gpa_t base, uint64_t size, uint64_t huge_page_size);
+
+/* What /proc/meminfo says about the default huge page size. */
+struct guest_mem_hugepages {
+	uint64_t page_size; /* bytes: Hugepagesize (2 MiB; 512 MiB on 64 KiB-page hosts) */
+	uint64_t free; /* HugePages_Free (0 when absent) */
+};
+
+/* Parse the text of /proc/meminfo. Returns 0, or -ENOENT without Hugepagesize. */
+int guest_mem_hugepages_parse(const char *meminfo, struct guest_mem_hugepages *out);
+
+/*
+ * Whether @size bytes of guest RAM can be backed by huge pages according to
+ * the text of /proc/meminfo: sets *@page_size and returns 0, or returns
+ * -ENOENT (no huge pages), -EINVAL (@size not a multiple of the huge page
+ * size), -ENOMEM (not enough free) with one line naming the problem in @err.
+ */
+int guest_mem_hugepages_check(const char *meminfo, uint64_t size, uint64_t *page_size, char *err,
+			      size_t errlen);
 
 /* Unmaps the region; safe on a zeroed or already destroyed struct. */
 void guest_mem_destroy(struct guest_mem *mem);

@@ -25,7 +25,7 @@ const char cli_usage[] =
 	"  --cmdline STR          kernel command line (default: \"" VM_DEFAULT_CMDLINE "\")\n"
 	"  --cpus N               vCPUs (default 1)\n"
 	"  --memory SIZE          guest RAM, e.g. 256M, 2G (default 256M)\n"
-	"  --hugepages            back guest RAM with 2 MiB huge pages\n"
+	"  --hugepages            back guest RAM with the host's huge pages (reserved)\n"
 	"  --irqchip LIST         auto, kvm-v3, kvm-v2, user, or a comma list tried in\n"
 	"                         order (auto = kvm-v3,kvm-v2,user)\n"
 	"  --on-reboot ACTION     restart (default) or exit\n"

@@ -25,12 +25,16 @@
 struct console {
 	int in_fd;
 	bool is_tty;
-	bool raw;		/* termios changed, saved holds the original */
+	bool raw; /* termios changed, saved holds the original */
 	struct termios saved;
-	bool escape_pending;	/* previous byte was Ctrl-a (raw mode only) */
+	bool escape_pending; /* previous byte was Ctrl-a (raw mode only) */
 };
 
-/* Sets up @c for @in_fd; puts a terminal in raw mode. Returns 0 or -errno. */
+/*
+ * Sets up @c for @in_fd; puts a terminal in raw mode, after installing
+ * handlers for SIGSEGV, SIGBUS, SIGABRT, SIGILL and SIGFPE that restore its
+ * mode and re-raise the signal with its default action. Returns 0 or -errno.
+ */
 int console_init(struct console *c, int in_fd);
 
 /* Restores the terminal if it was changed. Safe to call many times. */

@@ -96,7 +96,6 @@ const struct seccomp_rule seccomp_rules[] = {
 	ANY(writev, DEV),
 	/* the main thread only: rebuilding the VM, starting threads, teardown */
 	ANY(close, MAIN),
-	ARG1(openat, MAIN, MASKED(2, OPEN_WRITE_MASK, 0)),
 	{ .nr = SCMP_SYS(openat), .roles = MAIN, .when = SECCOMP_WHEN_DUMP_DTB, .nargs = 1,
 	  .arg = { MASKED(2, OPEN_WRITE_MASK, O_WRONLY | O_CREAT | O_TRUNC) } },
 	ANY(newfstatat, MAIN),

@@ -11,6 +11,7 @@
  *   down and builds it again with the same irqchip, keeping the session.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,10 +80,9 @@ static unsigned ipa_bits_for(uint64_t top)
 	return bits;
 }
 
-
 static int setup_signals(sigset_t *old)
 {
-	struct sigaction sa = { .sa_handler = kick_handler };
+	struct sigaction sa = {.sa_handler = kick_handler};
 	sigset_t set;
 	int fd;
 
@@ -105,9 +105,36 @@ static int setup_signals(sigset_t *old)
 	return fd;
 }
 
+/*
+ * --hugepages: the huge page size and enough free ones for the RAM, from
+ * /proc/meminfo (read here, before any seccomp filter). Returns 0 or
+ * EXIT_USAGE (message logged).
+ */
+static int check_hugepages(const struct vm_config *cfg, uint64_t *page_size)
+{
+	char text[8192], err[256];
+	ssize_t n = -1;
+	int fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		n = read(fd, text, sizeof(text) - 1);
+		close(fd);
+	}
+	if (n < 0) {
+		log_err("--hugepages: cannot read /proc/meminfo: %s", strerror(errno));
+		return EXIT_USAGE;
+	}
+	text[n] = '\0';
+	if (guest_mem_hugepages_check(text, cfg->memory, page_size, err, sizeof(err))) {
+		log_err("%s", err);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 /* Step 1: checks that need the host. Returns 0 or EXIT_USAGE (message logged). */
 static int check_against_host(const struct vm_config *cfg, const struct host_caps *caps,
-			      unsigned *ipa_bits)
+			      unsigned *ipa_bits, uint64_t *huge_page_size)
 {
 	uint64_t top = LAYOUT_RAM_BASE + cfg->memory;
 	unsigned limit = caps->ipa_limit ? (unsigned)caps->ipa_limit : 40;
@@ -139,7 +166,7 @@ static int check_against_host(const struct vm_config *cfg, const struct host_cap
 			(unsigned long long)((uint64_t)pages * (uint64_t)psize >> 20));
 		return EXIT_USAGE;
 	}
-	return 0;
+	return cfg->hugepages ? check_hugepages(cfg, huge_page_size) : 0;
 }
 
 static int session_run(struct vm_session *s)
@@ -176,7 +203,8 @@ static int session_run(struct vm_session *s)
 			used = sizeof(tried) - 1;
 	}
 	if (kind < 0) {
-		log_err("--irqchip %s: no usable interrupt controller on this host (%s)", list, tried);
+		log_err("--irqchip %s: no usable interrupt controller on this host (%s)", list,
+			tried);
 		return EXIT_USAGE;
 	}
 	log_info("irqchip: %s (first usable of %s%s%s), %u vCPU%s, %llu MiB",
@@ -205,6 +233,8 @@ static int session_run(struct vm_session *s)
 			irqchip_stats_print(vm.chip, stderr);
 			vcpus_stats_print(&vm, stderr);
 		}
+		if (cfg->stats)
+			vm_virtio_stats_print(&vm.virtio, stderr);
 		vm_destroy(&vm);
 		if (why == VM_STOP_POWEROFF) {
 			status = EXIT_POWEROFF;
@@ -241,7 +271,7 @@ int session_prepare(struct vm_session *s)
 	char err[512];
 	int ret, status, mmap_size;
 
-	status = check_against_host(cfg, s->caps, &s->ipa_bits);
+	status = check_against_host(cfg, s->caps, &s->ipa_bits, &s->huge_page_size);
 	if (status)
 		return status;
 	ret = arm64_boot_files_read(&s->files, cfg->kernel, cfg->initrd, cfg->memory, err,
@@ -300,7 +330,8 @@ static void serial_close(struct vm_session *s)
 	if (s->cfg->stats) {
 		serial_out_get_stats(&s->serial, &st);
 		fprintf(stderr,
-			"serial: in %llu out %llu dropped %llu input %llu clients %llu refused %llu\n",
+			"serial: in %llu out %llu dropped %llu input %llu clients %llu refused "
+			"%llu\n",
 			(unsigned long long)st.bytes_in, (unsigned long long)st.bytes_out,
 			(unsigned long long)st.dropped, (unsigned long long)st.input,
 			(unsigned long long)st.clients, (unsigned long long)st.refused);
@@ -312,8 +343,13 @@ static void serial_close(struct vm_session *s)
 int vm_run(struct vm_config *cfg, const struct host_caps *caps)
 {
 	struct vm_session s = {
-		.cfg = cfg, .caps = caps, .kvm_fd = -1, .shutdown_tfd = -1, .button_tfd = -1,
-		.log_fd = -1, .sig_fd = -1,
+		.cfg = cfg,
+		.caps = caps,
+		.kvm_fd = -1,
+		.shutdown_tfd = -1,
+		.button_tfd = -1,
+		.log_fd = -1,
+		.sig_fd = -1,
 	};
 	sigset_t old;
 	int ret, status = EXIT_FAILURE_VMM;
@@ -324,7 +360,8 @@ int vm_run(struct vm_config *cfg, const struct host_caps *caps)
 		s.backends.tap_fd[i] = -1;
 	s.backends.vsock.fd = -1;
 	if (!caps->arm64_kvm) {
-		log_err("/dev/kvm here runs %s guests: kestrel needs an arm64 host", caps->host_arch);
+		log_err("/dev/kvm here runs %s guests: kestrel needs an arm64 host",
+			caps->host_arch);
 		return EXIT_FAILURE_VMM;
 	}
 	/* a console or API reader that went away is an error on that fd, not a kill */
@@ -355,7 +392,7 @@ int vm_run(struct vm_config *cfg, const struct host_caps *caps)
 		goto out_serial;
 	}
 	if (!cfg->kernel) {
-		status = wait_for_start(&s);	/* InstanceStart ran session_prepare() */
+		status = wait_for_start(&s); /* InstanceStart ran session_prepare() */
 	} else {
 		status = session_prepare(&s);
 	}

@@ -87,7 +87,8 @@ static int vm_create_machine(struct vm *vm)
 	if (ret)
 		log_debug("KVM_CAP_ARM_NISV_TO_USER: %s (an undecodable access ends the VM)",
 			  strerror(-ret));
-	ret = guest_mem_init(&vm->mem, LAYOUT_RAM_BASE, s->cfg->memory, s->cfg->hugepages);
+	ret = guest_mem_init(&vm->mem, LAYOUT_RAM_BASE, s->cfg->memory,
+			     s->cfg->hugepages ? s->huge_page_size : 0);
 	if (ret) {
 		log_err("mmap of %llu MiB guest RAM%s: %s",
 			(unsigned long long)(s->cfg->memory >> 20),
@@ -113,7 +114,7 @@ static int vm_create_machine(struct vm *vm)
 		if (!ret)
 			ret = arm64_vcpu_init(&vm->vcpus[i], vm->vm_fd, &feat);
 		if (ret)
-			return ret;	/* the failing call is logged */
+			return ret; /* the failing call is logged */
 	}
 	return 0;
 }
@@ -236,8 +237,8 @@ static int vm_create_devices(struct vm *vm)
 		return ret;
 	}
 	return vm_virtio_create(&vm->virtio, vm->s->cfg, &vm->s->backends, &vm->mem, &vm->bus,
-				vm->chip, vm->vm_fd,
-				vm->kind != IRQCHIP_USER && vm->s->caps->irqfd, vm->s->seccomp);
+				vm->chip, vm->vm_fd, vm->kind != IRQCHIP_USER && vm->s->caps->irqfd,
+				vm->s->seccomp);
 }
 
 /* Step 6. Returns 0, -EINVAL for a user error (message logged), other -errno. */
@@ -252,18 +253,19 @@ static int vm_load_and_describe(struct vm *vm)
 	int ret;
 
 	/*
-	 * The first boot uses the files read (and checked) at start; they are
-	 * freed right after, so a 32 MiB kernel does not stay in kestrel's RSS.
-	 * A reboot reads them again.
+	 * The first boot uses the files read (and checked) at start; the
+	 * contents are freed right after, so a 32 MiB kernel does not stay in
+	 * kestrel's RSS. A reboot reads the files kept open at start again,
+	 * never their paths (no openat under the main filter, and a file
+	 * swapped meanwhile does not boot).
 	 */
-	if (vm->s->files.src.kernel) {
+	ret = 0;
+	if (!vm->s->files.src.kernel)
+		ret = arm64_boot_files_reread(&vm->s->files, err, sizeof(err));
+	if (!ret)
 		ret = arm64_image_load(&vm->mem, &vm->s->files.src, ARM64_DTB_MAX_SIZE, &vm->boot,
 				       err, sizeof(err));
-		arm64_boot_files_free(&vm->s->files);
-	} else {
-		ret = arm64_image_load_file(&vm->mem, cfg->kernel, cfg->initrd, ARM64_DTB_MAX_SIZE,
-					    &vm->boot, err, sizeof(err));
-	}
+	arm64_boot_files_release(&vm->s->files);
 	if (ret) {
 		log_err("%s", err);
 		return arm64_image_err_is_user(ret) ? -EINVAL : ret;
@@ -300,9 +302,9 @@ static int vm_load_and_describe(struct vm *vm)
 		return -EIO;
 	}
 	d.has_rng_seed = true;
-	d.uart = (struct fdt_mmio_dev){ LAYOUT_UART_BASE, LAYOUT_UART_SIZE, LAYOUT_UART_INTID };
-	d.rtc = (struct fdt_mmio_dev){ LAYOUT_RTC_BASE, LAYOUT_RTC_SIZE, LAYOUT_RTC_INTID };
-	d.gpio = (struct fdt_mmio_dev){ LAYOUT_GPIO_BASE, LAYOUT_GPIO_SIZE, LAYOUT_GPIO_INTID };
+	d.uart = (struct fdt_mmio_dev){LAYOUT_UART_BASE, LAYOUT_UART_SIZE, LAYOUT_UART_INTID};
+	d.rtc = (struct fdt_mmio_dev){LAYOUT_RTC_BASE, LAYOUT_RTC_SIZE, LAYOUT_RTC_INTID};
+	d.gpio = (struct fdt_mmio_dev){LAYOUT_GPIO_BASE, LAYOUT_GPIO_SIZE, LAYOUT_GPIO_INTID};
 	d.gpio_power_pin = LAYOUT_GPIO_POWER_PIN;
 	d.virtio = vm->virtio.fdt;
 	d.nvirtio = vm->virtio.nr;
@@ -335,7 +337,7 @@ void vm_destroy(struct vm *vm)
 {
 	/* nothing may raise an interrupt or kick a vCPU once these are gone */
 	vcpus_stop(vm);
-	vm_virtio_destroy(&vm->virtio);	/* joins the device threads */
+	vm_virtio_destroy(&vm->virtio); /* joins the device threads */
 	if (vm->uart_ready)
 		uart_16550_destroy(&vm->uart);
 	if (vm->rtc_ready)
@@ -388,23 +390,22 @@ static int vm_init(struct vm *vm, struct vm_session *s, enum irqchip_kind kind)
 }
 
 /* The boot order. */
-int vm_build(struct vm *vm, struct vm_session *s, enum irqchip_kind kind, char *why,
-	     size_t why_len)
+int vm_build(struct vm *vm, struct vm_session *s, enum irqchip_kind kind, char *why, size_t why_len)
 {
 	int ret;
 
 	ret = vm_init(vm, s, kind);
 	if (!ret)
-		ret = vm_create_machine(vm);			/* 1-3 */
+		ret = vm_create_machine(vm); /* 1-3 */
 	if (ret)
 		return ret == -EINVAL || ret == -EAGAIN ? -EIO : ret;
-	ret = vm_create_irqchip(vm, why, why_len);		/* 4 */
+	ret = vm_create_irqchip(vm, why, why_len); /* 4 */
 	if (ret) {
 		log_debug("irqchip %s: %s", irqchip_kind_name(kind), why);
 		return -EAGAIN;
 	}
-	ret = vm_create_devices(vm);				/* 5 */
+	ret = vm_create_devices(vm); /* 5 */
 	if (!ret)
-		ret = vm_load_and_describe(vm);			/* 6 */
+		ret = vm_load_and_describe(vm); /* 6 */
 	return ret;
 }

@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "devices/virtio_blk.h"
+#include "devices/virtio_net.h"
 #include "irqchip/irqchip.h"
 #include "lib/log.h"
 #include "vmm/api_router.h"
@@ -47,8 +48,8 @@ static int instance_start(void *ctx, char *err, size_t errlen)
 
 	if (status) {
 		snprintf(err, errlen, "InstanceStart: %s (see kestrel's log)",
-			 status == EXIT_USAGE ? "the configuration does not work on this host" :
-						"host failure");
+			 status == EXIT_USAGE ? "the configuration does not work on this host"
+					      : "host failure");
 		return -EINVAL;
 	}
 	s->start = true;
@@ -193,6 +194,37 @@ static json_t *irqchip_info(void *ctx, char *err, size_t errlen)
 			 list, "vcpus", (int)s->vm->nr_vcpus);
 }
 
+/* Each virtio-net device's counters, in slot order. */
+static json_t *net_stats(const struct vm_virtio *vv)
+{
+	json_t *a = json_array();
+
+	for (unsigned i = 0; i < vv->nr; i++) {
+		const struct virtio_net *n = vv->devs[i].dev;
+
+		if (vv->devs[i].kind != VM_VIRTIO_NET)
+			continue;
+		json_array_append_new(
+			a,
+			json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "slot", (int)i,
+				  "rx_packets",
+				  (json_int_t)__atomic_load_n(&n->rx_packets, __ATOMIC_RELAXED),
+				  "rx_bytes",
+				  (json_int_t)__atomic_load_n(&n->rx_bytes, __ATOMIC_RELAXED),
+				  "rx_dropped",
+				  (json_int_t)__atomic_load_n(&n->rx_dropped, __ATOMIC_RELAXED),
+				  "rx_oversize",
+				  (json_int_t)__atomic_load_n(&n->rx_oversize, __ATOMIC_RELAXED),
+				  "tx_packets",
+				  (json_int_t)__atomic_load_n(&n->tx_packets, __ATOMIC_RELAXED),
+				  "tx_bytes",
+				  (json_int_t)__atomic_load_n(&n->tx_bytes, __ATOMIC_RELAXED),
+				  "tx_dropped",
+				  (json_int_t)__atomic_load_n(&n->tx_dropped, __ATOMIC_RELAXED)));
+	}
+	return a;
+}
+
 static json_t *stats(void *ctx, char *err, size_t errlen)
 {
 	struct vm_session *s = ctx;
@@ -212,17 +244,20 @@ static json_t *stats(void *ctx, char *err, size_t errlen)
 		json_object_set_new(cls, irq_class_name((enum irq_class)c),
 				    json_pack("{s:I, s:I, s:I}", "set_pending",
 					      (json_int_t)n.set_pending, "delivered",
-					      (json_int_t)n.delivered, "errors", (json_int_t)n.errors));
+					      (json_int_t)n.delivered, "errors",
+					      (json_int_t)n.errors));
 	}
 	json_object_set_new(o, "irqchip", json_string(irqchip_name(s->vm->chip)));
 	json_object_set_new(o, "classes", cls);
+	json_object_set_new(o, "net", net_stats(&s->vm->virtio));
 	if (s->serial_ready) {
 		struct serial_out_stats st;
 
 		serial_out_get_stats(&s->serial, &st);
 		json_object_set_new(o, "serial",
-				    json_pack("{s:I, s:I, s:I}", "bytes_in", (json_int_t)st.bytes_in,
-					      "bytes_out", (json_int_t)st.bytes_out, "dropped",
+				    json_pack("{s:I, s:I, s:I}", "bytes_in",
+					      (json_int_t)st.bytes_in, "bytes_out",
+					      (json_int_t)st.bytes_out, "dropped",
 					      (json_int_t)st.dropped));
 	}
 	return o;

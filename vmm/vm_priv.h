@@ -52,12 +52,13 @@ enum vm_stop {
 struct vm_session {
 	struct vm_config *cfg; /* the API may fill it before the start */
 	const struct host_caps *caps;
-	struct arm64_boot_files files; /* read at start, freed after the first load */
+	struct arm64_boot_files files; /* open at start; contents freed after each load */
 	struct console console;
 	struct vm_backends backends; /* disk and tap fds, kept across reboots */
 	int kvm_fd;
 	size_t run_size;
 	unsigned ipa_bits;
+	uint64_t huge_page_size; /* with --hugepages: /proc/meminfo's Hugepagesize */
 	int host_signal; /* the SIGTERM/SIGINT/SIGHUP that stopped us, or 0 */
 	struct seccomp_filters *seccomp; /* NULL with --seccomp off */
 	/* the main thread's event loop and what lives as long as the process */
@@ -69,7 +70,7 @@ struct vm_session {
 	struct vm *vm; /* the VM being run, NULL between builds */
 	/* graceful stop (main_loop.c): power button, then a hard stop at the deadline */
 	int shutdown_tfd; /* timerfd: the shutdown timeout */
-	int button_tfd;	  /* timerfd: releases the power button */
+	int button_tfd; /* timerfd: releases the power button */
 	bool shutting_down;
 	/* the API socket (vm_api.c), NULL without --api-socket */
 	struct api_server *api;
@@ -103,8 +104,8 @@ struct vm {
 	pthread_cond_t live_cond;
 	unsigned live_vcpus; /* vCPU threads still in their run loop */
 	/* pause (vcpu_loop.c), guarded by live_lock */
-	atomic_bool pause;	  /* asked: vCPUs park at their next exit */
-	unsigned parked;	  /* vCPU threads parked */
+	atomic_bool pause; /* asked: vCPUs park at their next exit */
+	unsigned parked; /* vCPU threads parked */
 	pthread_cond_t park_cond; /* parked changed, or pause cleared */
 	/* guest errors, counted for the log's rate limit (lib/log.h log_count()) */
 	uint64_t unmapped_accesses; /* decodable, no device: read as zero, write ignored */

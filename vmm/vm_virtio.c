@@ -296,6 +296,26 @@ void vm_virtio_resume(struct vm_virtio *vv)
 	}
 }
 
+void vm_virtio_stats_print(const struct vm_virtio *vv, FILE *f)
+{
+	for (unsigned i = 0; i < vv->nr; i++) {
+		const struct virtio_net *n = vv->devs[i].dev;
+
+		if (vv->devs[i].kind != VM_VIRTIO_NET)
+			continue;
+		fprintf(f,
+			"virtio-net %u: rx packets %llu bytes %llu dropped %llu (oversize %llu) "
+			"tx packets %llu bytes %llu dropped %llu\n",
+			i, (unsigned long long)__atomic_load_n(&n->rx_packets, __ATOMIC_RELAXED),
+			(unsigned long long)__atomic_load_n(&n->rx_bytes, __ATOMIC_RELAXED),
+			(unsigned long long)__atomic_load_n(&n->rx_dropped, __ATOMIC_RELAXED),
+			(unsigned long long)__atomic_load_n(&n->rx_oversize, __ATOMIC_RELAXED),
+			(unsigned long long)__atomic_load_n(&n->tx_packets, __ATOMIC_RELAXED),
+			(unsigned long long)__atomic_load_n(&n->tx_bytes, __ATOMIC_RELAXED),
+			(unsigned long long)__atomic_load_n(&n->tx_dropped, __ATOMIC_RELAXED));
+	}
+}
+
 void vm_virtio_destroy(struct vm_virtio *vv)
 {
 	for (unsigned i = 0; i < vv->nr; i++) {

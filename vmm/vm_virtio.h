@@ -22,6 +22,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "arch/arm64/fdt.h"
 #include "arch/arm64/layout.h"
@@ -81,6 +82,8 @@ int vm_virtio_create(struct vm_virtio *vv, const struct vm_config *cfg,
  */
 void vm_virtio_pause(struct vm_virtio *vv);
 void vm_virtio_resume(struct vm_virtio *vv);
+/* --stats: one line of counters per virtio-net device. */
+void vm_virtio_stats_print(const struct vm_virtio *vv, FILE *f);
 
 /* Stops the devices' threads, frees them, closes the irqfds. Safe on a zeroed @vv. */
 void vm_virtio_destroy(struct vm_virtio *vv);

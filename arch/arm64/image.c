@@ -20,7 +20,7 @@
 #include "lib/log.h"
 
 #define SZ_1G (1ULL << 30)
-#define INITRD_WINDOW (32ULL << 30)	/* booting.rst: initrd + kernel in 32 GiB */
+#define INITRD_WINDOW (32ULL << 30) /* booting.rst: initrd + kernel in 32 GiB */
 #define GUNZIP_FIRST_CHUNK (1ULL << 20)
 
 /* Offsets inside the 64-byte header. */
@@ -39,8 +39,8 @@ static uint64_t mib_round_up(uint64_t bytes)
 	return (bytes >> 20) + !!(bytes & ((1ULL << 20) - 1));
 }
 
-__attribute__((format(printf, 3, 4)))
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t errlen, const char *fmt,
+							  ...)
 {
 	va_list ap;
 
@@ -62,8 +62,7 @@ static uint64_t get_le64(const uint8_t *p)
 }
 
 /* arm64_image_parse() with a reason for the caller's message. */
-static int parse_header(const void *buf, size_t len, struct arm64_image_info *out,
-			const char **why)
+static int parse_header(const void *buf, size_t len, struct arm64_image_info *out, const char **why)
 {
 	const uint8_t *h = buf;
 	uint64_t page;
@@ -211,7 +210,7 @@ int arm64_image_gunzip(const void *buf, size_t len, size_t cap, void **out, size
 		if (zret == Z_BUF_ERROR && zs.avail_out)
 			why = "truncated gzip data";
 		else if (zret == Z_BUF_ERROR)
-			continue;	/* output full: grow and go on */
+			continue; /* output full: grow and go on */
 		else if (zret == Z_MEM_ERROR)
 			why = "out of memory";
 		else
@@ -255,13 +254,15 @@ static void report_no_fit(const struct arm64_boot_src *src, const struct guest_m
 
 	if (src->initrd)
 		set_err(err, errlen,
-			"kernel %s (%llu MiB) + initrd %s (%llu MiB) + device tree (2 MiB) do not fit in %llu MiB of memory",
+			"kernel %s (%llu MiB) + initrd %s (%llu MiB) + device tree (2 MiB) do not "
+			"fit in %llu MiB of memory",
 			kname, (unsigned long long)mib_round_up(kernel_bytes), iname,
 			(unsigned long long)mib_round_up(src->initrd_len),
 			(unsigned long long)(mem->size >> 20));
 	else
 		set_err(err, errlen,
-			"kernel %s (%llu MiB) + device tree (2 MiB) do not fit in %llu MiB of memory",
+			"kernel %s (%llu MiB) + device tree (2 MiB) do not fit in %llu MiB of "
+			"memory",
 			kname, (unsigned long long)mib_round_up(kernel_bytes),
 			(unsigned long long)(mem->size >> 20));
 }
@@ -385,42 +386,36 @@ out:
 	return ret;
 }
 
-/* Read all of @path (at most @max bytes) into a new buffer. 0 or -errno. */
-static int read_file(const char *path, uint64_t max, void **out, size_t *out_len)
+/*
+ * Read all of the open file @fd from its start (at most @max bytes) into a
+ * new buffer. Only lseek, fstat and read: no path is opened. 0 or -errno.
+ */
+static int read_fd(int fd, uint64_t max, void **out, size_t *out_len)
 {
 	size_t size, done = 0, limit;
 	uint8_t *buf = NULL, *p;
 	struct stat st;
 	ssize_t n;
-	int fd, ret;
+	int ret;
 
 	*out = NULL;
 	*out_len = 0;
 	limit = max >= SIZE_MAX ? SIZE_MAX - 1 : (size_t)max;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (fstat(fd, &st) < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0) {
-		ret = -errno;
-		goto err_close;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		ret = -EISDIR;
-		goto err_close;
-	}
-	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > limit) {
-		ret = -EFBIG;
-		goto err_close;
-	}
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > limit)
+		return -EFBIG;
+	if (S_ISREG(st.st_mode) && lseek(fd, 0, SEEK_SET) < 0)
+		return -errno;
 	/* One byte more than expected, so EOF is seen without a realloc. */
 	size = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 65536;
 	if (size > limit + 1)
 		size = limit + 1;
 	buf = malloc(size);
-	if (!buf) {
-		ret = -ENOMEM;
-		goto err_close;
-	}
+	if (!buf)
+		return -ENOMEM;
 	for (;;) {
 		if (done == size) {
 			if (size > limit) {
@@ -446,28 +441,49 @@ static int read_file(const char *path, uint64_t max, void **out, size_t *out_len
 			break;
 		done += (size_t)n;
 	}
-	close(fd);
 	*out = buf;
 	*out_len = done;
 	return 0;
 
 err_free:
 	free(buf);
-err_close:
-	close(fd);
 	return ret;
 }
 
-static int read_one(const char *what, const char *path, uint64_t max, void **buf, size_t *len,
-		    char *err, size_t errlen)
+/* Open @path (kept in *@fd) and read it whole. 0 or -errno, *@fd -1 on failure. */
+static int read_file(const char *path, uint64_t max, int *fd, void **out, size_t *out_len)
 {
-	int ret = read_file(path, max, buf, len);
+	int ret;
 
+	*out = NULL;
+	*out_len = 0;
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0)
+		return -errno;
+	ret = read_fd(*fd, max, out, out_len);
+	if (ret) {
+		close(*fd);
+		*fd = -1;
+	}
+	return ret;
+}
+
+static void read_err(int ret, const char *what, const char *path, uint64_t max, char *err,
+		     size_t errlen)
+{
 	if (ret == -EFBIG)
 		set_err(err, errlen, "%s %s: larger than %llu MiB", what, path,
 			(unsigned long long)(max >> 20));
 	else if (ret)
 		set_err(err, errlen, "%s %s: %s", what, path, strerror(-ret));
+}
+
+static int read_one(const char *what, const char *path, uint64_t max, int *fd, void **buf,
+		    size_t *len, char *err, size_t errlen)
+{
+	int ret = read_file(path, max, fd, buf, len);
+
+	read_err(ret, what, path, max, err, errlen);
 	return ret;
 }
 
@@ -478,6 +494,8 @@ int arm64_boot_files_read(struct arm64_boot_files *files, const char *kernel_pat
 	int ret;
 
 	memset(files, 0, sizeof(*files));
+	files->kernel_fd = files->initrd_fd = -1;
+	files->max_size = max_size;
 	files->kernel_path = strdup(kernel_path);
 	if (initrd_path)
 		files->initrd_path = strdup(initrd_path);
@@ -486,15 +504,15 @@ int arm64_boot_files_read(struct arm64_boot_files *files, const char *kernel_pat
 		ret = -ENOMEM;
 		goto err_free;
 	}
-	ret = read_one("kernel", kernel_path, kmax, &files->kernel_buf, &files->src.kernel_len,
-		       err, errlen);
+	ret = read_one("kernel", kernel_path, kmax, &files->kernel_fd, &files->kernel_buf,
+		       &files->src.kernel_len, err, errlen);
 	if (ret)
 		goto err_free;
 	files->src.kernel = files->kernel_buf;
 	files->src.kernel_name = files->kernel_path;
 	if (initrd_path) {
-		ret = read_one("initrd", initrd_path, max_size, &files->initrd_buf,
-			       &files->src.initrd_len, err, errlen);
+		ret = read_one("initrd", initrd_path, max_size, &files->initrd_fd,
+			       &files->initrd_buf, &files->src.initrd_len, err, errlen);
 		if (ret)
 			goto err_free;
 		files->src.initrd = files->initrd_buf;
@@ -507,18 +525,60 @@ err_free:
 	return ret;
 }
 
-void arm64_boot_files_free(struct arm64_boot_files *files)
+int arm64_boot_files_reread(struct arm64_boot_files *files, char *err, size_t errlen)
+{
+	uint64_t kmax =
+		files->max_size < ARM64_IMAGE_MAX_SIZE ? files->max_size : ARM64_IMAGE_MAX_SIZE;
+	int ret;
+
+	if (files->kernel_fd < 0) {
+		set_err(err, errlen, "kernel: no file kept to read again");
+		return -EBADF;
+	}
+	arm64_boot_files_release(files);
+	ret = read_fd(files->kernel_fd, kmax, &files->kernel_buf, &files->src.kernel_len);
+	if (ret) {
+		read_err(ret, "kernel", files->kernel_path, kmax, err, errlen);
+		return ret;
+	}
+	files->src.kernel = files->kernel_buf;
+	if (files->initrd_fd >= 0) {
+		ret = read_fd(files->initrd_fd, files->max_size, &files->initrd_buf,
+			      &files->src.initrd_len);
+		if (ret) {
+			read_err(ret, "initrd", files->initrd_path, files->max_size, err, errlen);
+			arm64_boot_files_release(files);
+			return ret;
+		}
+		files->src.initrd = files->initrd_buf;
+	}
+	return 0;
+}
+
+void arm64_boot_files_release(struct arm64_boot_files *files)
 {
 	free(files->kernel_buf);
 	free(files->initrd_buf);
+	files->kernel_buf = files->initrd_buf = NULL;
+	files->src.kernel = files->src.initrd = NULL;
+	files->src.kernel_len = files->src.initrd_len = 0;
+}
+
+void arm64_boot_files_free(struct arm64_boot_files *files)
+{
+	arm64_boot_files_release(files);
+	/* a zeroed struct has fd 0 here: only close what was opened */
+	if (files->kernel_path && files->kernel_fd >= 0)
+		close(files->kernel_fd);
+	if (files->initrd_path && files->initrd_fd >= 0)
+		close(files->initrd_fd);
 	free(files->kernel_path);
 	free(files->initrd_path);
 	memset(files, 0, sizeof(*files));
 }
 
-int arm64_image_load_file(struct guest_mem *mem, const char *kernel_path,
-			  const char *initrd_path, uint64_t dtb_max,
-			  struct arm64_boot_layout *out, char *err, size_t errlen)
+int arm64_image_load_file(struct guest_mem *mem, const char *kernel_path, const char *initrd_path,
+			  uint64_t dtb_max, struct arm64_boot_layout *out, char *err, size_t errlen)
 {
 	struct arm64_boot_files files;
 	int ret;

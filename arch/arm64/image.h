@@ -21,9 +21,9 @@
  *
  * Memory: arm64_image_parse() and arm64_image_gunzip() are pure (no I/O);
  * arm64_image_load() only borrows its inputs. arm64_boot_files owns the file
- * contents it read, as read (still compressed), so a VM can keep them and
- * load the very same kernel again on reboot even if the files changed or
- * went away meanwhile; arm64_image_load_file() instead re-reads the files on
+ * contents it read, as read (still compressed), and keeps the files open, so
+ * a VM can load the same files again on reboot even if they were replaced or
+ * went away meanwhile; arm64_image_load_file() instead re-reads the paths on
  * every call. Nothing here keeps state between calls; any thread may call
  * any function on its own objects.
  *
@@ -50,58 +50,66 @@
 #include "lib/guest_mem.h"
 
 #define ARM64_IMAGE_HDR_SIZE 64
-#define ARM64_IMAGE_MAGIC 0x644d5241U		/* "ARM\x64", LE u32 at offset 56 */
-#define ARM64_IMAGE_LEGACY_TEXT_OFFSET 0x80000ULL	/* image_size == 0 (before v3.17) */
-#define ARM64_IMAGE_MAX_SIZE (256ULL << 20)	/* cap on a (decompressed) kernel */
-#define ARM64_DTB_MAX_SIZE (2ULL << 20)		/* booting.rst: DTB at most 2 MiB */
+#define ARM64_IMAGE_MAGIC 0x644d5241U /* "ARM\x64", LE u32 at offset 56 */
+#define ARM64_IMAGE_LEGACY_TEXT_OFFSET 0x80000ULL /* image_size == 0 (before v3.17) */
+#define ARM64_IMAGE_MAX_SIZE (256ULL << 20) /* cap on a (decompressed) kernel */
+#define ARM64_DTB_MAX_SIZE (2ULL << 20) /* booting.rst: DTB at most 2 MiB */
 
 /* flags field (LE u64 at offset 24), meaningful when image_size != 0 */
-#define ARM64_IMAGE_FLAG_BE (1ULL << 0)		/* kernel is big-endian */
-#define ARM64_IMAGE_FLAG_PAGE_SHIFT 1		/* bits 1-2: page size */
+#define ARM64_IMAGE_FLAG_BE (1ULL << 0) /* kernel is big-endian */
+#define ARM64_IMAGE_FLAG_PAGE_SHIFT 1 /* bits 1-2: page size */
 #define ARM64_IMAGE_FLAG_PAGE_MASK 3ULL
-#define ARM64_IMAGE_FLAG_PHYS_ANY (1ULL << 3)	/* 2 MiB base may be anywhere in RAM */
+#define ARM64_IMAGE_FLAG_PHYS_ANY (1ULL << 3) /* 2 MiB base may be anywhere in RAM */
 
 /* What the 64-byte header says, decoded. */
 struct arm64_image_info {
-	uint64_t text_offset;	/* load offset from a 2 MiB-aligned base */
-	uint64_t image_size;	/* bytes from the load address the kernel owns;
+	uint64_t text_offset; /* load offset from a 2 MiB-aligned base */
+	uint64_t image_size; /* bytes from the load address the kernel owns;
 				 * never smaller than the Image itself */
-	uint64_t flags;		/* raw flags field (0 for legacy images) */
-	uint32_t page_size;	/* 4096, 16384, 65536, or 0 when unspecified */
-	bool phys_anywhere;	/* flags bit 3 */
-	bool legacy;		/* header had image_size 0: text_offset assumed */
+	uint64_t flags; /* raw flags field (0 for legacy images) */
+	uint32_t page_size; /* 4096, 16384, 65536, or 0 when unspecified */
+	bool phys_anywhere; /* flags bit 3 */
+	bool legacy; /* header had image_size 0: text_offset assumed */
 };
 
 /* A kernel and an initrd in host memory, borrowed (not owned). */
 struct arm64_boot_src {
-	const char *kernel_name;	/* for messages, e.g. the path */
-	const void *kernel;		/* Image or Image.gz */
+	const char *kernel_name; /* for messages, e.g. the path */
+	const void *kernel; /* Image or Image.gz */
 	size_t kernel_len;
-	const char *initrd_name;	/* for messages; may be NULL without initrd */
-	const void *initrd;		/* NULL: no initrd */
+	const char *initrd_name; /* for messages; may be NULL without initrd */
+	const void *initrd; /* NULL: no initrd */
 	size_t initrd_len;
 };
 
 /* Where things landed in guest physical memory. */
 struct arm64_boot_layout {
-	gpa_t kernel_base;	/* 2 MiB-aligned base */
-	gpa_t kernel_entry;	/* kernel_base + text_offset: PC at boot */
-	uint64_t kernel_size;	/* bytes reserved from kernel_entry (image_size) */
-	uint64_t kernel_len;	/* bytes of Image actually copied */
-	gpa_t dtb_addr;		/* X0 at boot; 2 MiB aligned */
-	uint64_t dtb_max;	/* bytes the DTB may use at dtb_addr */
-	gpa_t initrd_start;	/* 0 and 0 when there is no initrd */
-	gpa_t initrd_end;	/* exclusive */
+	gpa_t kernel_base; /* 2 MiB-aligned base */
+	gpa_t kernel_entry; /* kernel_base + text_offset: PC at boot */
+	uint64_t kernel_size; /* bytes reserved from kernel_entry (image_size) */
+	uint64_t kernel_len; /* bytes of Image actually copied */
+	gpa_t dtb_addr; /* X0 at boot; 2 MiB aligned */
+	uint64_t dtb_max; /* bytes the DTB may use at dtb_addr */
+	gpa_t initrd_start; /* 0 and 0 when there is no initrd */
+	gpa_t initrd_end; /* exclusive */
 	struct arm64_image_info image;
 };
 
-/* File contents held for (re)loading: src points into the owned buffers. */
+/*
+ * The boot files, open for the VM's lifetime, and their contents when read:
+ * src points into the owned buffers. A reboot reads the kept fds again
+ * (arm64_boot_files_reread()), never the paths: a file renamed over or
+ * removed meanwhile does not change what boots.
+ */
 struct arm64_boot_files {
 	struct arm64_boot_src src;
 	void *kernel_buf;
 	void *initrd_buf;
 	char *kernel_path;
 	char *initrd_path;
+	int kernel_fd; /* -1 when none */
+	int initrd_fd; /* -1 without initrd */
+	uint64_t max_size; /* the limit given to arm64_boot_files_read() */
 };
 
 /*
@@ -151,16 +159,26 @@ int arm64_image_load(struct guest_mem *mem, const struct arm64_boot_src *src, ui
 int arm64_boot_files_read(struct arm64_boot_files *files, const char *kernel_path,
 			  const char *initrd_path, uint64_t max_size, char *err, size_t errlen);
 
-/* Free what arm64_boot_files_read() allocated; safe on a zeroed struct, idempotent. */
+/*
+ * Read the kept fds again from their start, with the limits of
+ * arm64_boot_files_read() (no path is opened: only fstat, lseek, read).
+ * Returns as arm64_boot_files_read() does.
+ */
+int arm64_boot_files_reread(struct arm64_boot_files *files, char *err, size_t errlen);
+
+/* Free the contents only (src then empty); the fds stay for a reread. */
+void arm64_boot_files_release(struct arm64_boot_files *files);
+
+/* Free and close what arm64_boot_files_read() made; safe on a zeroed struct, idempotent. */
 void arm64_boot_files_free(struct arm64_boot_files *files);
 
 /*
  * arm64_boot_files_read() + arm64_image_load() + arm64_boot_files_free():
  * re-reads the files on every call. Returns as those two do.
  */
-int arm64_image_load_file(struct guest_mem *mem, const char *kernel_path,
-			  const char *initrd_path, uint64_t dtb_max,
-			  struct arm64_boot_layout *out, char *err, size_t errlen);
+int arm64_image_load_file(struct guest_mem *mem, const char *kernel_path, const char *initrd_path,
+			  uint64_t dtb_max, struct arm64_boot_layout *out, char *err,
+			  size_t errlen);
 
 /* True when @err (negative) is one of the "bad user input" codes listed above. */
 bool arm64_image_err_is_user(int err);

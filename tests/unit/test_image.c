@@ -47,8 +47,8 @@ static uint8_t *make_image(size_t len, uint64_t text_offset, uint64_t image_size
 		p[i] = (uint8_t)(i * 7 + (i >> 12));
 	if (len >= ARM64_IMAGE_HDR_SIZE) {
 		memset(p, 0, ARM64_IMAGE_HDR_SIZE);
-		put_le32(p, 0x91005a4d);	/* code0 ("MZ" + add), as EFI-stub kernels */
-		put_le32(p + 4, 0x14000000);	/* code1: a branch */
+		put_le32(p, 0x91005a4d); /* code0 ("MZ" + add), as EFI-stub kernels */
+		put_le32(p + 4, 0x14000000); /* code1: a branch */
 		put_le64(p + 8, text_offset);
 		put_le64(p + 16, image_size);
 		put_le64(p + 24, flags);
@@ -98,7 +98,7 @@ static void test_parse_good(void **state)
 
 static void test_parse_page_sizes(void **state)
 {
-	static const uint32_t expect[4] = { 0, 4096, 16384, 65536 };
+	static const uint32_t expect[4] = {0, 4096, 16384, 65536};
 	struct arm64_image_info info;
 
 	for (uint64_t f = 0; f < 4; f++) {
@@ -120,7 +120,10 @@ static void test_parse_bad_magic(void **state)
 	img[56] ^= 0xff;
 	assert_int_equal(arm64_image_parse(img, 4096, &info), -ENOEXEC);
 	/* An ELF file is not an Image either. */
-	memcpy(img, "\x7f" "ELF", 4);
+	memcpy(img,
+	       "\x7f"
+	       "ELF",
+	       4);
 	put_le32(img + 56, 0);
 	assert_int_equal(arm64_image_parse(img, 4096, &info), -ENOEXEC);
 	free(img);
@@ -313,7 +316,7 @@ static void check_layout(const struct guest_mem *mem, const struct arm64_boot_la
 
 	assert_int_equal(l->kernel_base % SZ_2M, 0);
 	assert_true(l->kernel_base >= mem->base);
-	assert_true(l->kernel_base - mem->base < SZ_2M);	/* as low as possible */
+	assert_true(l->kernel_base - mem->base < SZ_2M); /* as low as possible */
 	assert_int_equal(l->kernel_entry, l->kernel_base + l->image.text_offset);
 	assert_true(l->kernel_size >= l->kernel_len);
 
@@ -340,8 +343,12 @@ static void test_load_raw(void **state)
 	uint8_t *img = make_image(klen, 0, 8 * MIB, 2);
 	uint8_t *initrd = make_image(ilen, 0, 0, 0);
 	struct arm64_boot_src src = {
-		.kernel_name = "Image", .kernel = img, .kernel_len = klen,
-		.initrd_name = "initrd.img", .initrd = initrd, .initrd_len = ilen,
+		.kernel_name = "Image",
+		.kernel = img,
+		.kernel_len = klen,
+		.initrd_name = "initrd.img",
+		.initrd = initrd,
+		.initrd_len = ilen,
 	};
 	struct arm64_boot_layout l;
 	char err[256] = "";
@@ -366,7 +373,7 @@ static void test_load_text_offset_and_legacy(void **state)
 	struct fixture *f = *state;
 	size_t klen = 300 * 1024;
 	uint8_t *img = make_image(klen, 0x80000, 2 * MIB, 0);
-	struct arm64_boot_src src = { .kernel_name = "Image", .kernel = img, .kernel_len = klen };
+	struct arm64_boot_src src = {.kernel_name = "Image", .kernel = img, .kernel_len = klen};
 	struct arm64_boot_layout l;
 
 	assert_int_equal(arm64_image_load(&f->mem, &src, SZ_2M, &l, NULL, 0), 0);
@@ -375,7 +382,7 @@ static void test_load_text_offset_and_legacy(void **state)
 	assert_memory_equal(guest_mem_ptr(&f->mem, l.kernel_entry, klen), img, klen);
 	free(img);
 
-	img = make_image(klen, 0xdeadbeef, 0, 0);	/* legacy: text_offset is 0x80000 */
+	img = make_image(klen, 0xdeadbeef, 0, 0); /* legacy: text_offset is 0x80000 */
 	src.kernel = img;
 	assert_int_equal(arm64_image_load(&f->mem, &src, SZ_2M, &l, NULL, 0), 0);
 	assert_true(l.image.legacy);
@@ -389,7 +396,7 @@ static void test_load_unaligned_ram(void **state)
 	struct guest_mem mem;
 	size_t klen = 4096;
 	uint8_t *img = make_image(klen, 0, MIB, 0);
-	struct arm64_boot_src src = { .kernel_name = "Image", .kernel = img, .kernel_len = klen };
+	struct arm64_boot_src src = {.kernel_name = "Image", .kernel = img, .kernel_len = klen};
 	struct arm64_boot_layout l;
 
 	/* RAM starting 4 KiB past a 2 MiB boundary, ending 4 KiB past one. */
@@ -410,8 +417,12 @@ static void test_load_gzip(void **state)
 	uint8_t *gz = gzip_buf(img, klen, &zlen);
 	uint8_t *initrd = make_image(ilen, 0, 0, 0);
 	struct arm64_boot_src src = {
-		.kernel_name = "Image.gz", .kernel = gz, .kernel_len = zlen,
-		.initrd_name = "initrd", .initrd = initrd, .initrd_len = ilen,
+		.kernel_name = "Image.gz",
+		.kernel = gz,
+		.kernel_len = zlen,
+		.initrd_name = "initrd",
+		.initrd = initrd,
+		.initrd_len = ilen,
 	};
 	struct arm64_boot_layout l;
 	char err[256] = "";
@@ -450,8 +461,8 @@ static void test_load_bad_input(void **state)
 {
 	struct fixture *f = *state;
 	uint8_t *img = make_image(4096, 0, MIB, 0);
-	uint8_t initrd[16] = { 0 };
-	struct arm64_boot_src src = { .kernel_name = "/x", .kernel = img, .kernel_len = 4096 };
+	uint8_t initrd[16] = {0};
+	struct arm64_boot_src src = {.kernel_name = "/x", .kernel = img, .kernel_len = 4096};
 	struct arm64_boot_layout l;
 	char err[256];
 
@@ -491,8 +502,12 @@ static void test_load_does_not_fit(void **state)
 	uint8_t *img = make_image(klen, 0, 4 * MIB, 0);
 	uint8_t *initrd = calloc(1, ilen);
 	struct arm64_boot_src src = {
-		.kernel_name = "k", .kernel = img, .kernel_len = klen,
-		.initrd_name = "big.cpio", .initrd = initrd, .initrd_len = ilen,
+		.kernel_name = "k",
+		.kernel = img,
+		.kernel_len = klen,
+		.initrd_name = "big.cpio",
+		.initrd = initrd,
+		.initrd_len = ilen,
 	};
 	struct arm64_boot_layout l;
 	char err[256];
@@ -532,8 +547,12 @@ static void test_load_initrd_window(void **state)
 	uint8_t *img = make_image(klen, 0, MIB, 0);
 	uint8_t *initrd = make_image(ilen, 0, 0, 0);
 	struct arm64_boot_src src = {
-		.kernel_name = "k", .kernel = img, .kernel_len = klen,
-		.initrd_name = "i", .initrd = initrd, .initrd_len = ilen,
+		.kernel_name = "k",
+		.kernel = img,
+		.kernel_len = klen,
+		.initrd_name = "i",
+		.initrd = initrd,
+		.initrd_len = ilen,
 	};
 	struct arm64_boot_layout l;
 
@@ -606,7 +625,7 @@ static void test_load_file(void **state)
 	assert_int_equal(l2.initrd_end, l.initrd_end);
 	assert_memory_equal(guest_mem_ptr(&f->mem, l.kernel_entry, klen), img, klen);
 	arm64_boot_files_free(&files);
-	arm64_boot_files_free(&files);	/* idempotent */
+	arm64_boot_files_free(&files); /* idempotent */
 
 	/* Missing file, directory, file over the limit. */
 	assert_int_equal(arm64_image_load_file(&f->mem, missing, NULL, SZ_2M, &l, err, sizeof(err)),
@@ -620,8 +639,9 @@ static void test_load_file(void **state)
 	assert_int_equal(arm64_boot_files_read(&files, kpath, ipath, 40000, err, sizeof(err)),
 			 -EFBIG);
 	assert_non_null(strstr(err, kpath));
-	assert_int_equal(arm64_image_load_file(&f->mem, kpath, missing, SZ_2M, &l, err,
-					       sizeof(err)), -ENOENT);
+	assert_int_equal(
+		arm64_image_load_file(&f->mem, kpath, missing, SZ_2M, &l, err, sizeof(err)),
+		-ENOENT);
 	assert_non_null(strstr(err, "initrd"));
 	assert_false(arm64_image_err_is_user(-ENOMEM));
 	assert_false(arm64_image_err_is_user(-EIO));
@@ -632,6 +652,61 @@ static void test_load_file(void **state)
 	free(img);
 	free(gz);
 	free(initrd);
+}
+
+/* A reboot reads the files kept open: a kernel renamed over or a removed initrd changes nothing. */
+static void test_files_reread(void **state)
+{
+	struct fixture *f = *state;
+	char dir[] = "/tmp/kestrel-test-image-XXXXXX";
+	char kpath[128], ipath[128], other[128];
+	size_t klen = 100000, ilen = 50000, zlen;
+	uint8_t *img = make_image(klen, 0, 2 * MIB, 0);
+	uint8_t *gz = gzip_buf(img, klen, &zlen);
+	uint8_t *initrd = make_image(ilen, 0, 0, 0);
+	uint8_t *swapped = make_image(klen / 2, 0, 2 * MIB, 0);
+	struct arm64_boot_files files;
+	struct arm64_boot_layout l;
+	char err[512];
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(kpath, sizeof(kpath), "%s/Image.gz", dir);
+	snprintf(ipath, sizeof(ipath), "%s/initrd", dir);
+	snprintf(other, sizeof(other), "%s/other", dir);
+	write_file(kpath, gz, zlen);
+	write_file(ipath, initrd, ilen);
+	assert_int_equal(arm64_boot_files_read(&files, kpath, ipath, f->mem.size, err, sizeof(err)),
+			 0);
+	assert_int_equal(arm64_image_load(&f->mem, &files.src, SZ_2M, &l, err, sizeof(err)), 0);
+	arm64_boot_files_release(&files); /* what the first boot does */
+	assert_null(files.src.kernel);
+
+	/* Another kernel renamed over the path, the initrd removed. */
+	memset(swapped + 64, 0x5a, klen / 2 - 64);
+	write_file(other, swapped, klen / 2);
+	assert_int_equal(rename(other, kpath), 0);
+	assert_int_equal(unlink(ipath), 0);
+
+	assert_int_equal(guest_mem_clear(&f->mem), 0);
+	assert_int_equal(arm64_boot_files_reread(&files, err, sizeof(err)), 0);
+	assert_int_equal(files.src.kernel_len, zlen);
+	assert_memory_equal(files.src.kernel, gz, zlen);
+	assert_int_equal(files.src.initrd_len, ilen);
+	assert_int_equal(arm64_image_load(&f->mem, &files.src, SZ_2M, &l, err, sizeof(err)), 0);
+	assert_memory_equal(guest_mem_ptr(&f->mem, l.kernel_entry, klen), img, klen);
+	assert_memory_equal(guest_mem_ptr(&f->mem, l.initrd_start, ilen), initrd, ilen);
+	/* and again: each reread starts from the beginning */
+	assert_int_equal(arm64_boot_files_reread(&files, err, sizeof(err)), 0);
+	assert_memory_equal(files.src.kernel, gz, zlen);
+	arm64_boot_files_free(&files);
+	arm64_boot_files_free(&files); /* idempotent */
+
+	unlink(kpath);
+	assert_int_equal(rmdir(dir), 0);
+	free(img);
+	free(gz);
+	free(initrd);
+	free(swapped);
 }
 
 int main(void)
@@ -657,6 +732,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_load_does_not_fit, setup_64m, teardown),
 		cmocka_unit_test(test_load_initrd_window),
 		cmocka_unit_test_setup_teardown(test_load_file, setup_64m, teardown),
+		cmocka_unit_test_setup_teardown(test_files_reread, setup_64m, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,15 +23,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "devices/uart_16550.h"
 #include "lib/util.h"
 #include "vmm/serial_out.h"
 
 /* ---- fixtures ---- */
 
 struct sink {
-	uint8_t got[8192];	/* input handed to the guest */
+	uint8_t got[8192]; /* input handed to the guest */
 	size_t len;
-	size_t space;		/* how much input() takes before refusing; SIZE_MAX: all */
+	size_t space; /* how much input() takes before refusing; SIZE_MAX: all */
 	int quits;
 };
 
@@ -91,7 +92,7 @@ static size_t read_for(int fd, uint8_t *buf, size_t want)
 	size_t got = 0;
 
 	while (got < want && now_ms() < end) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct pollfd p = {.fd = fd, .events = POLLIN};
 		ssize_t n;
 
 		if (poll(&p, 1, 100) <= 0)
@@ -162,9 +163,9 @@ static void join_bounded(pthread_t t)
 
 static void test_flood_nobody_drains(void **state)
 {
-	struct sink s = { .space = SIZE_MAX };
+	struct sink s = {.space = SIZE_MAX};
 	struct serial_out_config cfg = base_config(&s, VM_SERIAL_STDIO);
-	struct flood f = { .total = 64 << 20, .chunk = 256 };
+	struct flood f = {.total = 64 << 20, .chunk = 256};
 	struct serial_out_stats st;
 	struct event_loop el;
 	struct serial_out so;
@@ -204,9 +205,9 @@ static bool flood_done(void *arg)
 
 static void test_flood_stalled_stdout(void **state)
 {
-	struct sink s = { .space = SIZE_MAX };
+	struct sink s = {.space = SIZE_MAX};
 	struct serial_out_config cfg = base_config(&s, VM_SERIAL_STDIO);
-	struct flood f = { .total = 32 << 20, .chunk = 128 };
+	struct flood f = {.total = 32 << 20, .chunk = 128};
 	struct serial_out_stats st;
 	struct event_loop el;
 	struct serial_out so;
@@ -254,11 +255,81 @@ static void test_flood_stalled_stdout(void **state)
 	free(buf);
 }
 
+/* ---- the guest's UART to a stalled stdout: what a vCPU thread does ---- */
+
+struct uart_guest {
+	struct uart_16550 *u;
+	size_t total;
+};
+
+/* The UART's output callback, as vmm/vm.c wires it (UART lock held). */
+static void uart_to_serial(void *ctx, const uint8_t *buf, size_t len)
+{
+	serial_out_write(ctx, buf, len);
+}
+
+/* A guest writing THR a byte at a time and polling LSR, like a console driver. */
+static void *uart_guest_thread(void *arg)
+{
+	struct uart_guest *g = arg;
+	uint8_t lsr;
+
+	for (size_t i = 0; i < g->total; i++) {
+		uint8_t b = (uint8_t)('a' + i % 26);
+
+		uart_16550_mmio_ops.read(g->u, 0, UART_LSR, &lsr, 1);
+		uart_16550_mmio_ops.write(g->u, 0, UART_THR, &b, 1);
+	}
+	return NULL;
+}
+
+static void test_uart_stalled_stdout(void **state)
+{
+	struct sink s = {.space = SIZE_MAX};
+	struct serial_out_config cfg = base_config(&s, VM_SERIAL_STDIO);
+	struct uart_guest g = {.total = 8 << 20};
+	struct serial_out_stats st;
+	struct event_loop el;
+	struct serial_out so;
+	struct uart_16550 u;
+	struct timespec t0, t1;
+	int out[2];
+	pthread_t t;
+
+	/* stdout is a pipe nobody reads: it fills after 64 KiB and stays full */
+	assert_int_equal(pipe(out), 0);
+	cfg.out_fd = out[1];
+	event_loop_init(&el);
+	assert_int_equal(serial_out_init(&so, &cfg, &el), 0);
+	assert_int_equal(uart_16550_init(&u, &(struct uart_16550_config){.out = uart_to_serial,
+									 .cb_ctx = &so}),
+			 0);
+	g.u = &u;
+	assert_int_equal(pthread_create(&t, NULL, uart_guest_thread, &g), 0);
+	/* the loop thread drains what it can meanwhile; it must not block either */
+	for (int i = 0; i < 200; i++)
+		assert_true(event_loop_run_once(&el, 1) >= 0);
+	join_bounded(t); /* the "vCPU" finished all 8 MiB */
+	serial_out_get_stats(&so, &st);
+	assert_int_equal(st.bytes_in, g.total);
+	assert_true(st.dropped > 0);
+	assert_true(st.bytes_out <= 1 << 20);
+	/* the exit's flush is bounded too: it gives up on the stalled reader */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_true(serial_out_flush(&so, 200) != 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_true(t1.tv_sec - t0.tv_sec < 5);
+	uart_16550_destroy(&u);
+	serial_out_destroy(&so);
+	close(out[0]);
+	close(out[1]);
+}
+
 /* ---- order and dropping the oldest ---- */
 
 static void test_drain_order(void **state)
 {
-	struct sink s = { .space = SIZE_MAX };
+	struct sink s = {.space = SIZE_MAX};
 	struct serial_out_config cfg = base_config(&s, VM_SERIAL_STDIO);
 	struct serial_out_stats st;
 	struct event_loop el;
@@ -299,7 +370,7 @@ static void test_drain_order(void **state)
 	/* nothing pending: no POLLOUT armed, the loop times out */
 	assert_int_equal(event_loop_run_once(&el, 0), 0);
 	serial_out_destroy(&so);
-	assert_int_equal(el.n, 0);	/* every fd left the loop */
+	assert_int_equal(el.n, 0); /* every fd left the loop */
 	close(out[0]);
 	close(out[1]);
 }
@@ -308,9 +379,9 @@ static void test_drain_order(void **state)
 
 static void test_stdio_input(void **state)
 {
-	struct sink s = { .space = 3 };
+	struct sink s = {.space = 3};
 	struct serial_out_config cfg = base_config(&s, VM_SERIAL_STDIO);
-	struct console con = { .is_tty = true };
+	struct console con = {.is_tty = true};
 	struct event_loop el;
 	struct serial_out so;
 	int in[2], out[2];
@@ -329,11 +400,11 @@ static void test_stdio_input(void **state)
 	assert_int_equal(s.len, 3);
 	assert_memory_equal(s.got, "hel", 3);
 	assert_int_equal(write(in[1], "!", 1), 1);
-	assert_int_equal(event_loop_run_once(&el, 0), 0);	/* stdin not polled */
+	assert_int_equal(event_loop_run_once(&el, 0), 0); /* stdin not polled */
 	s.space = SIZE_MAX;
 	serial_out_input_space(&so);
 	assert_int_equal(s.len, 5);
-	assert_true(event_loop_run_once(&el, 1000) > 0);	/* reading again */
+	assert_true(event_loop_run_once(&el, 1000) > 0); /* reading again */
 	assert_int_equal(s.len, 6);
 	assert_memory_equal(s.got, "hello!", 6);
 
@@ -358,7 +429,7 @@ static void test_stdio_input(void **state)
 
 static void test_stdio_closed_stdout(void **state)
 {
-	struct sink s = { .space = SIZE_MAX };
+	struct sink s = {.space = SIZE_MAX};
 	struct serial_out_config cfg = base_config(&s, VM_SERIAL_STDIO);
 	struct serial_out_stats st;
 	struct event_loop el;
@@ -373,7 +444,7 @@ static void test_stdio_closed_stdout(void **state)
 	event_loop_init(&el);
 	assert_int_equal(serial_out_init(&so, &cfg, &el), 0);
 	serial_out_write(&so, (const uint8_t *)"x", 1);
-	assert_int_equal(event_loop_run_once(&el, 0), 0);	/* no wake-up for nothing */
+	assert_int_equal(event_loop_run_once(&el, 0), 0); /* no wake-up for nothing */
 	assert_int_equal(serial_out_flush(&so, 0), -ENOTCONN);
 	serial_out_get_stats(&so, &st);
 	assert_int_equal(st.bytes_in, 1);
@@ -386,7 +457,7 @@ static void test_stdio_closed_stdout(void **state)
 static void test_file_appends(void **state)
 {
 	char dir[] = "/tmp/kestrel-test-serial-XXXXXX", path[64], text[64];
-	struct sink s = { .space = SIZE_MAX };
+	struct sink s = {.space = SIZE_MAX};
 	struct serial_out_config cfg = base_config(&s, VM_SERIAL_FILE);
 	mode_t old_umask = umask(022);
 	struct event_loop el;
@@ -423,7 +494,7 @@ static void test_file_appends(void **state)
 	snprintf(path, sizeof(path), "%s/no/console.log", dir);
 	assert_int_equal(serial_out_init(&so, &cfg, &el), -ENOENT);
 	assert_int_equal(el.n, 0);
-	serial_out_destroy(&so);	/* harmless after a failed init */
+	serial_out_destroy(&so); /* harmless after a failed init */
 	rmdir(dir);
 	umask(old_umask);
 }
@@ -432,7 +503,7 @@ static void test_file_appends(void **state)
 
 static void test_off_discards(void **state)
 {
-	struct sink s = { .space = SIZE_MAX };
+	struct sink s = {.space = SIZE_MAX};
 	struct serial_out_config cfg = base_config(&s, VM_SERIAL_OFF);
 	struct serial_out_stats st;
 	struct event_loop el;
@@ -440,7 +511,7 @@ static void test_off_discards(void **state)
 
 	event_loop_init(&el);
 	assert_int_equal(serial_out_init(&so, &cfg, &el), 0);
-	assert_int_equal(el.n, 0);	/* no fd at all */
+	assert_int_equal(el.n, 0); /* no fd at all */
 	serial_out_write(&so, (const uint8_t *)"lost", 4);
 	serial_out_input_space(&so);
 	assert_int_equal(serial_out_flush(&so, 0), 0);
@@ -454,7 +525,7 @@ static void test_off_discards(void **state)
 
 static void test_pty(void **state)
 {
-	struct sink s = { .space = SIZE_MAX };
+	struct sink s = {.space = SIZE_MAX};
 	struct serial_out_config cfg = base_config(&s, VM_SERIAL_PTY);
 	char line[128], want[128];
 	struct event_loop el;
@@ -482,7 +553,7 @@ static void test_pty(void **state)
 	slave = open(serial_out_pty_path(&so), O_RDWR | O_NOCTTY);
 	assert_true(slave >= 0);
 	assert_int_equal(read_for(slave, buf, 5), 5);
-	assert_memory_equal(buf, "boot\n", 5);	/* raw: no "\r\n" */
+	assert_memory_equal(buf, "boot\n", 5); /* raw: no "\r\n" */
 
 	/* input from the slave side reaches the guest, and output was not echoed */
 	assert_int_equal(write(slave, "ls\r", 3), 3);
@@ -493,7 +564,7 @@ static void test_pty(void **state)
 	close(slave);
 	serial_out_write(&so, (const uint8_t *)"more", 4);
 	assert_true(event_loop_run_once(&el, 1000) > 0);
-	assert_int_equal(event_loop_run_once(&el, 0), 0);	/* nothing busy-loops */
+	assert_int_equal(event_loop_run_once(&el, 0), 0); /* nothing busy-loops */
 	serial_out_destroy(&so);
 	close(info[0]);
 	close(info[1]);
@@ -503,7 +574,7 @@ static void test_pty(void **state)
 
 static int connect_to(const char *path)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 
 	assert_true(fd >= 0);
@@ -556,11 +627,11 @@ static bool no_client(void *arg)
 static void test_socket(void **state)
 {
 	char dir[] = "/tmp/kestrel-test-serial-XXXXXX", path[64];
-	struct sink s = { .space = SIZE_MAX };
+	struct sink s = {.space = SIZE_MAX};
 	struct serial_out_config cfg = base_config(&s, VM_SERIAL_SOCKET);
 	struct counter_arg ca;
 	struct serial_out_stats st;
-	struct flood f = { .total = 8 << 20, .chunk = 128 };
+	struct flood f = {.total = 8 << 20, .chunk = 128};
 	struct event_loop el;
 	struct serial_out so;
 	uint8_t buf[64];
@@ -604,7 +675,7 @@ static void test_socket(void **state)
 	assert_true(c2 >= 0);
 	ca.want_refused = 1;
 	assert_true(run_until(&el, counters_reached, &ca));
-	assert_int_equal(read_for(c2, buf, 1), 0);	/* EOF */
+	assert_int_equal(read_for(c2, buf, 1), 0); /* EOF */
 	close(c2);
 	serial_out_write(&so, (const uint8_t *)"still", 5);
 	assert_true(event_loop_run_once(&el, 1000) > 0);
@@ -654,9 +725,9 @@ static void test_socket(void **state)
 static void test_socket_path_checks(void **state)
 {
 	char dir[] = "/tmp/kestrel-test-serial-XXXXXX", path[64];
-	struct sink s = { .space = SIZE_MAX };
+	struct sink s = {.space = SIZE_MAX};
 	struct serial_out_config cfg = base_config(&s, VM_SERIAL_SOCKET);
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct event_loop el;
 	struct serial_out so, other;
 	int fd;
@@ -693,6 +764,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_flood_nobody_drains),
 		cmocka_unit_test(test_flood_stalled_stdout),
+		cmocka_unit_test(test_uart_stalled_stdout),
 		cmocka_unit_test(test_drain_order),
 		cmocka_unit_test(test_stdio_input),
 		cmocka_unit_test(test_stdio_closed_stdout),

@@ -708,6 +708,33 @@ static void test_init_checks(void **state)
 	virtio_blk_destroy(&blk); /* twice is harmless */
 }
 
+/* The second worker's set-up (its seccomp filter in kestrel) fails; others succeed. */
+static int init_calls;
+static int failing_thread_init(void *ctx)
+{
+	return __atomic_add_fetch(&init_calls, 1, __ATOMIC_SEQ_CST) == 2 ? -EPERM : 0;
+}
+
+/* A worker that cannot confine itself fails init: no device, no thread left serving. */
+static void test_worker_init_failure(void **state)
+{
+	struct fixture *fx = *state;
+	struct virtio_blk blk;
+	struct virtio_blk_config cfg = {
+		.mem = &fx->mem,
+		.fd = fx->fd,
+		.nr_workers = 3,
+		.thread_init = failing_thread_init,
+	};
+
+	__atomic_store_n(&init_calls, 0, __ATOMIC_SEQ_CST);
+	assert_int_equal(virtio_blk_init(&blk, &cfg), -EPERM);
+	/* every worker ran its set-up before init returned, and all were joined */
+	assert_int_equal(__atomic_load_n(&init_calls, __ATOMIC_SEQ_CST), 3);
+	assert_int_equal(blk.nr_threads, 0);
+	virtio_blk_destroy(&blk); /* harmless after a failed init */
+}
+
 static void test_fuzz_regressions(void **state)
 {
 	const char *kinds[] = {"corpus", "regress"};
@@ -730,6 +757,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_config_and_features, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_worker_init_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_read_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flush_and_get_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_range_checks, setup, teardown),

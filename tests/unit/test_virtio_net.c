@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -462,6 +463,133 @@ static void test_pause(void **state)
 	assert_false(fx->net.running);
 }
 
+/* Only the header (an empty frame) is dropped and counted, never written to the tap. */
+static void test_tx_empty_frame(void **state)
+{
+	struct fixture *fx = *state;
+	uint8_t got[2048];
+
+	memset(ram(fx, TX_BUFS, 12), 0, 12);
+	vqd_add(&fx->tx, &(struct vqd_buf){TX_BUFS, 12, false}, 1);
+	memset(ram(fx, TX_BUFS + 0x1000, 12), 0, 12);
+	make_frame(ram(fx, TX_BUFS + 0x1000 + 12, 60), 60, 5);
+	vqd_add(&fx->tx, &(struct vqd_buf){TX_BUFS + 0x1000, 72, false}, 1);
+	vmmio_kick(&fx->net.mmio, VIRTIO_NET_TXQ);
+	/* The first datagram the host sees is the real frame. */
+	assert_int_equal(host_recv(fx, got, sizeof(got)), 72);
+	assert_int_equal(got[12], (uint8_t)(5 * 31));
+	assert_true(vqd_wait_used(&fx->tx, 2, WAIT_MS));
+	assert_int_equal(__atomic_load_n(&fx->net.tx_dropped, __ATOMIC_RELAXED), 1);
+	assert_int_equal(__atomic_load_n(&fx->net.tx_packets, __ATOMIC_RELAXED), 1);
+}
+
+/* A frame bigger than the guest's buffer is dropped and counted, not truncated. */
+static void test_rx_oversize_dropped(void **state)
+{
+	struct fixture *fx = *state;
+	static uint8_t big[3000];
+	uint8_t small[100] = {0};
+	uint32_t id = 0, len = 0;
+
+	make_frame(big + 12, sizeof(big) - 12, 8);
+	make_frame(small + 12, sizeof(small) - 12, 9);
+	assert_int_equal(send(fx->sv[1], big, sizeof(big), 0), sizeof(big));
+	assert_int_equal(send(fx->sv[1], small, sizeof(small), 0), sizeof(small));
+	post_rx(fx, 0, 1); /* one 2 KiB buffer */
+	assert_true(vqd_wait_used(&fx->rx, 1, WAIT_MS));
+	assert_true(vqd_get_used(&fx->rx, &id, &len));
+	/* The buffer holds the small frame; the big one never reached the guest. */
+	assert_int_equal(len, sizeof(small));
+	assert_memory_equal(ram(fx, RX_BUFS + 12, sizeof(small) - 12), small + 12,
+			    sizeof(small) - 12);
+	assert_int_equal(__atomic_load_n(&fx->net.rx_dropped, __ATOMIC_RELAXED), 1);
+	assert_int_equal(__atomic_load_n(&fx->net.rx_oversize, __ATOMIC_RELAXED), 1);
+	assert_int_equal(__atomic_load_n(&fx->net.rx_packets, __ATOMIC_RELAXED), 1);
+}
+
+/* The tap goes away: the guest's transmissions complete (dropped and counted). */
+static void test_tx_dead_tap(void **state)
+{
+	struct fixture *fx = *state;
+	const unsigned int n = 20;
+	unsigned int i;
+
+	post_rx(fx, 0, 2); /* the worker reads the end of file and marks the tap dead */
+	close(fx->sv[1]);
+	fx->sv[1] = -1;
+	for (i = 0; i < n; i++) {
+		gpa_t b = TX_BUFS + 0x800ULL * i;
+
+		memset(ram(fx, b, 12), 0, 12);
+		make_frame(ram(fx, b + 12, 100), 100, i);
+		vqd_add(&fx->tx, &(struct vqd_buf){b, 112, false}, 1);
+		vmmio_kick(&fx->net.mmio, VIRTIO_NET_TXQ);
+		assert_true(vqd_wait_used(&fx->tx, i + 1, WAIT_MS));
+	}
+	assert_int_equal(__atomic_load_n(&fx->net.tx_dropped, __ATOMIC_RELAXED), n);
+	assert_int_equal(__atomic_load_n(&fx->net.tx_packets, __ATOMIC_RELAXED), 0);
+}
+
+/* The tap dies while tx waits for room in it: the waiting frames are dropped, not stuck. */
+static void test_tx_blocked_then_dead(void **state)
+{
+	struct fixture *fx = *state;
+	const unsigned int n = 60;
+	int sndbuf = 8192; /* a few frames fill the "tap" */
+	unsigned int i;
+
+	assert_int_equal(setsockopt(fx->sv[0], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)), 0);
+
+	for (i = 0; i < n; i++) {
+		gpa_t b = TX_BUFS + 0x800ULL * i;
+
+		memset(ram(fx, b, 12), 0, 12);
+		make_frame(ram(fx, b + 12, 500), 500, i);
+		vqd_add(&fx->tx, &(struct vqd_buf){b, 512, false}, 1);
+	}
+	vmmio_kick(&fx->net.mmio, VIRTIO_NET_TXQ);
+	/* wait until the tap is full: some frames sent, the rest waiting */
+	for (i = 0; i < WAIT_MS && __atomic_load_n(&fx->net.tx_packets, __ATOMIC_RELAXED) < 2; i++)
+		usleep(1000);
+	assert_true(vqd_used_idx(&fx->tx) < n);
+	close(fx->sv[1]);
+	fx->sv[1] = -1;
+	assert_true(vqd_wait_used(&fx->tx, n, WAIT_MS));
+	assert_int_equal(__atomic_load_n(&fx->net.tx_packets, __ATOMIC_RELAXED) +
+				 __atomic_load_n(&fx->net.tx_dropped, __ATOMIC_RELAXED),
+			 n);
+}
+
+static int failing_thread_init(void *ctx)
+{
+	__atomic_store_n((bool *)ctx, true, __ATOMIC_SEQ_CST);
+	return -EPERM;
+}
+
+/* A worker that cannot confine itself (its seccomp filter) fails init: no device. */
+static void test_worker_init_failure(void **state)
+{
+	struct fixture *fx = *state;
+	struct virtio_net *net = calloc(1, sizeof(*net));
+	bool ran = false;
+	struct virtio_net_config cfg = {
+		.mem = &fx->mem,
+		.irq = recording_irq_line(&fx->irq, LAYOUT_VIRTIO_INTID(1)),
+		.tap_fd = fx->sv[0],
+		.vnet_hdr = true,
+		.thread_init = failing_thread_init,
+		.thread_ctx = &ran,
+	};
+
+	assert_non_null(net);
+	assert_int_equal(virtio_net_init(net, &cfg), -EPERM);
+	/* the set-up ran (and failed) before init returned; the worker was joined */
+	assert_true(__atomic_load_n(&ran, __ATOMIC_SEQ_CST));
+	assert_int_equal(net->stop_fd, -1);
+	virtio_net_destroy(net); /* harmless after a failed init */
+	free(net);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -474,7 +602,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_malformed_tx_chain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tap_hangup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pause, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tx_empty_frame, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rx_oversize_dropped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tx_dead_tap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tx_blocked_then_dead, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_worker_init_failure, setup, teardown),
 	};
 
+	/* a write to a vanished host side is an error, not a kill (as in kestrel) */
+	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
