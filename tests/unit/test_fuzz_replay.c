@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Unit test: replays the fuzz targets of the small devices (tests/fuzz/
- * fuzz_uart_16550.c, fuzz_pl031.c, fuzz_pl061.c) on their hand-made seeds
+ * fuzz_uart_16550.c, fuzz_pl031.c, fuzz_pl061.c, fuzz_image.c) on their hand-made seeds
  * (tests/fuzz/corpus/<target>/) and on every input kept in
  * tests/fuzz/regress/<target>/, under the unit tests' ASan/UBSan; each
  * target aborts when its model check fails. The targets are included with
@@ -23,6 +23,9 @@
 #undef LLVMFuzzerTestOneInput
 #define LLVMFuzzerTestOneInput fuzz_pl061_one
 #include "tests/fuzz/fuzz_pl061.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_image_one
+#include "tests/fuzz/fuzz_image.c"
 #undef LLVMFuzzerTestOneInput
 
 /* Replays both folders of @target; returns how many inputs ran. */
@@ -63,12 +66,20 @@ static void test_pl061(void **state)
 	assert_true(replay("fuzz_pl061", fuzz_pl061_one) >= 3);
 }
 
+/* Seeds: Images with and without gzip, legacy, initrd, multi-member gzip, misfits. */
+static void test_image(void **state)
+{
+	(void)state;
+	assert_true(replay("fuzz_image", fuzz_image_one) >= 6);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_uart_16550),
 		cmocka_unit_test(test_pl031),
 		cmocka_unit_test(test_pl061),
+		cmocka_unit_test(test_image),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
