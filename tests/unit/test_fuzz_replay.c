@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Unit test: replays the fuzz targets of the small devices (tests/fuzz/
- * fuzz_uart_16550.c, fuzz_pl031.c, fuzz_pl061.c, fuzz_image.c) on their hand-made seeds
+ * fuzz_uart_16550.c, fuzz_pl031.c, fuzz_pl061.c, fuzz_image.c, fuzz_fdt.c) on their hand-made seeds
  * (tests/fuzz/corpus/<target>/) and on every input kept in
  * tests/fuzz/regress/<target>/, under the unit tests' ASan/UBSan; each
  * target aborts when its model check fails. The targets are included with
@@ -26,6 +26,9 @@
 #undef LLVMFuzzerTestOneInput
 #define LLVMFuzzerTestOneInput fuzz_image_one
 #include "tests/fuzz/fuzz_image.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_fdt_one
+#include "tests/fuzz/fuzz_fdt.c"
 #undef LLVMFuzzerTestOneInput
 
 /* Replays both folders of @target; returns how many inputs ran. */
@@ -73,6 +76,13 @@ static void test_image(void **state)
 	assert_true(replay("fuzz_image", fuzz_image_one) >= 6);
 }
 
+/* Seeds: GICv3 with every device, GICv2 with 8 CPUs and an initrd, ITS with 64 CPUs, odd bytes. */
+static void test_fdt(void **state)
+{
+	(void)state;
+	assert_true(replay("fuzz_fdt", fuzz_fdt_one) >= 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -80,6 +90,7 @@ int main(void)
 		cmocka_unit_test(test_pl031),
 		cmocka_unit_test(test_pl061),
 		cmocka_unit_test(test_image),
+		cmocka_unit_test(test_fdt),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
