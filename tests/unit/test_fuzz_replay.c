@@ -86,10 +86,8 @@ static void test_fdt(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_uart_16550),
-		cmocka_unit_test(test_pl031),
-		cmocka_unit_test(test_pl061),
-		cmocka_unit_test(test_image),
+		cmocka_unit_test(test_uart_16550), cmocka_unit_test(test_pl031),
+		cmocka_unit_test(test_pl061),	   cmocka_unit_test(test_image),
 		cmocka_unit_test(test_fdt),
 	};
 
