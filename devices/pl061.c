@@ -52,7 +52,8 @@ static void pl061_update(struct pl061 *gpio)
 static uint8_t pl061_read_reg(struct pl061 *gpio, uint64_t offset)
 {
 	if (offset <= PL061_GPIODATA_END) {
-		gpio->sampled |= (uint8_t)(offset >> 2);
+		/* Only input pins: an output pin reads its latch, not the outside level. */
+		gpio->sampled |= (uint8_t)(offset >> 2) & (uint8_t)~gpio->dir;
 		return gpio->pins & (uint8_t)(offset >> 2);
 	}
 	switch (offset) {

@@ -109,7 +109,8 @@ struct pl061 {
 int pl061_init(struct pl061 *gpio, const struct pl061_config *cfg);
 
 /*
- * Whether the guest has read input @pin through GPIODATA since its level
+ * Whether the guest has read input @pin through GPIODATA (while it was an
+ * input: an output pin reads its latch) since its level
  * last changed (pl061_set_input()): a button can be held until the guest
  * has seen it pressed, however slowly the guest runs. Any thread.
  */

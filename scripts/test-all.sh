@@ -52,10 +52,10 @@ fi
 
 # 2b. libFuzzer targets of the guest-facing parsers, bounded (KT_FUZZ_SECONDS each)
 if ./scripts/fuzz.sh "${KT_FUZZ_SECONDS:-30}" >"$log.fuzz" 2>&1; then
-	sed -n 's/^fuzz: \(fuzz_[a-z_]*\): ok.*/PASS fuzz\/\1/p' "$log.fuzz" | tee "$log.fz"
+	sed -n 's/^fuzz: \(fuzz_[a-z0-9_]*\): ok.*/PASS fuzz\/\1/p' "$log.fuzz" | tee "$log.fz"
 else
 	cat "$log.fuzz"
-	sed -n 's/^fuzz: \(fuzz_[a-z_]*\): ok.*/PASS fuzz\/\1/p' "$log.fuzz" >"$log.fz"
+	sed -n 's/^fuzz: \(fuzz_[a-z0-9_]*\): ok.*/PASS fuzz\/\1/p' "$log.fuzz" >"$log.fz"
 	echo "FAIL fuzz: see above" | tee -a "$log.fz"
 fi
 tally "$log.fz"

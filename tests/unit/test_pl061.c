@@ -96,6 +96,25 @@ static void test_reset_values(void **state)
 	assert_int_equal(fx->gpio.ignored_accesses, 0);
 }
 
+/*
+ * A GPIODATA read while the pin is an output sees the output latch, not the
+ * button: the input does not count as seen (found by tests/fuzz/fuzz_pl061.c,
+ * regress/fuzz_pl061/output-pin-read-counted-as-sampled).
+ */
+static void test_output_read_not_sampled(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_int_equal(pl061_set_input(&fx->gpio, 3, true), 0);
+	wr(fx, PL061_GPIODIR, 1u << 3);
+	rd(fx, PL061_DATA_OFFSET(0xff));
+	assert_false(pl061_input_sampled(&fx->gpio, 3));
+	wr(fx, PL061_GPIODIR, 0);
+	assert_false(pl061_input_sampled(&fx->gpio, 3)); /* the held level was never read */
+	assert_int_equal(rd(fx, PL061_DATA_OFFSET(1u << 3)), 1u << 3);
+	assert_true(pl061_input_sampled(&fx->gpio, 3));
+}
+
 static void test_registers_read_back(void **state)
 {
 	struct fixture *fx = *state;
@@ -545,6 +564,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_reset_values, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_input_sampled, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_output_read_not_sampled, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_registers_read_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_id_registers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_data_address_masking, setup, teardown),
