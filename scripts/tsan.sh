@@ -19,7 +19,7 @@ set -uo pipefail
 
 # The unit tests whose code under test starts threads (pthread_create in the
 # test or in the component). Checked below against the sources.
-TSAN_TESTS="gicv2_user irqchip uart_16550 virtio_blk virtio_net pl061 serial_out thread_kick user_lines work_gate"
+TSAN_TESTS="gicv2_user irqchip uart_16550 virtio_blk virtio_net pl061 serial_out thread_kick user_lines work_gate log"
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 bt=${1:-$top/build-tsan}
