@@ -291,6 +291,13 @@ int vm_api_open(struct vm_session *s)
 	char err[256];
 	int ret;
 
+	/*
+	 * jansson seeds its hash function from /dev/urandom (open + read) when
+	 * the first JSON object is made. A run-time request (GET /kestrel/stats
+	 * of a VM booted at start) may make that first object after the main
+	 * thread's seccomp filter is in, which allows no such openat: seed now.
+	 */
+	json_object_seed(0);
 	api_router_init(&s->router, &rp);
 	ret = api_server_create(&s->el, &sp, &s->api, err, sizeof(err));
 	if (ret)
