@@ -540,7 +540,12 @@ static void test_threads_keep_order(void **state)
 	assert_null(ret);
 	assert_int_equal(fx->u.rx_bytes, STRESS_BYTES);
 	assert_false(fx->irq.level);
-	assert_int_equal(fx->rx_space_locked, 0);
+	/*
+	 * Not rx_space_locked here: with two threads, fx_rx_space()'s trylock
+	 * also fails when the feeding thread holds the lock at that moment
+	 * (about 1 run in 80 under load). That rx_space() runs unlocked is
+	 * checked single-threaded above, where a held lock can only be ours.
+	 */
 	assert_int_equal(fx->irq.raises, fx->irq.lowers);
 }
 
