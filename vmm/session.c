@@ -226,6 +226,16 @@ static int session_run(struct vm_session *s)
 			vm_main_loop(&vm);
 		vcpus_stop(&vm);
 		why = (enum vm_stop)atomic_load(&vm.stop);
+		if (why == VM_STOP_POWEROFF) {
+			/*
+			 * The guest's last console bytes come before our line
+			 * (the main thread drains the console: logging this
+			 * from the vCPU thread split the guest's last line).
+			 */
+			if (s->serial_ready)
+				serial_out_flush(&s->serial, 500);
+			log_info("guest powered off");
+		}
 		if (why == VM_STOP_QUIT && log_get_level() >= LOG_DEBUG)
 			for (unsigned i = 0; i < vm.nr_vcpus; i++)
 				arm64_vcpu_dump(&vm.vcpus[i], stderr);

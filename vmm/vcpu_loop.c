@@ -76,7 +76,7 @@ static bool vcpu_handle_exit(struct vcpu *vcpu, const struct vcpu_exit *e)
 			return false;
 		break;
 	case VCPU_EXIT_SHUTDOWN:
-		log_info("guest powered off");
+		/* logged by the session once the console is flushed (session.c) */
 		vm_request_stop(vm, VM_STOP_POWEROFF);
 		return true;
 	case VCPU_EXIT_RESET:
